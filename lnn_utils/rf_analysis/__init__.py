@@ -1,0 +1,67 @@
+"""Turn learned receptive fields (RFs, e.g. 16 x 16 weight images) into numbers.
+
+Three parts, one module each:
+
+- :mod:`.segment`: the "main stripe" of an RF as a line segment (threshold, +/- boundary pixels, line fit by total
+  least squares or the handout's ordinary least squares, extent) -- :func:`extract_segment`.
+- :mod:`.gabor_fit`: a 2-D Gabor fit (Jones & Palmer 1987) with Ringach's (2002) shape numbers ``nx, ny`` --
+  :func:`fit_gabor`, :func:`gabor`.
+- :mod:`.statistics`: response sparseness (Treves-Rolls), excess kurtosis, and a Monte Carlo test of a trained RF
+  against random RFs -- :func:`kurtosis_test`.
+
+Conventions (one for the whole package)
+---------------------------------------
+Image coordinates: an RF is an array ``rf[row, col]`` shown by ``plt.imshow(rf)`` with row 0 at the **top**. A
+pixel is the point ``(x, y) = (col, row)``: x grows to the right, y grows **downwards**; pixel centres are at
+integer coordinates. A flat weight vector of length p*p is the row-major ``w.reshape(p, p)``.
+
+Orientation: the on-screen angle of a line, in degrees in [0, 180), counter-clockwise from the horizontal **as
+seen on screen**. A line that goes up-right on screen has orientation 45 even though its row index decreases;
+in image coordinates a direction ``(dx, dy)`` has orientation ``atan2(-dy, dx) mod 180``. The segment's
+orientation is that of the boundary line between ON and OFF subregions, and the Gabor's orientation is that of its
+stripes: the same thing for an RF with one ON and one OFF lobe.
+"""
+
+from .gabor_fit import GaborFit, fit_gabor, fit_gabors, gabor, gabor_table
+from .segment import (
+    Segment,
+    boundary_mask,
+    extract_segment,
+    extract_segments,
+    find_boundary,
+    fit_line,
+    orientation_of,
+    segment_from_points,
+    threshold_rf,
+)
+from .statistics import (
+    KurtosisTest,
+    excess_kurtosis,
+    kurtosis_test,
+    random_unit_vectors,
+    response_change,
+    treves_rolls_sparseness,
+)
+
+__all__ = [
+    "GaborFit",
+    "KurtosisTest",
+    "Segment",
+    "boundary_mask",
+    "excess_kurtosis",
+    "extract_segment",
+    "extract_segments",
+    "find_boundary",
+    "fit_gabor",
+    "fit_gabors",
+    "fit_line",
+    "gabor",
+    "gabor_table",
+    "kurtosis_test",
+    "orientation_of",
+    "random_unit_vectors",
+    "response_change",
+    "segment_from_points",
+    "threshold_rf",
+    "treves_rolls_sparseness",
+]
