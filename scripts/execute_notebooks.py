@@ -65,7 +65,7 @@ def execute_notebook(path, output_path=None, *, fast=False, timeout=1200):
     os.environ["LNN_FAST"] = "1" if fast else "0"
     start = time.perf_counter()
     try:
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False, coalesce_streams=True,
                                 resources={"metadata": {"path": str(path.parent)}})
         client.execute()
     finally:

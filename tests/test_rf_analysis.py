@@ -17,6 +17,7 @@ from lnn_utils.plotting.rf import (  # noqa: E402
     plot_segments,
 )
 from lnn_utils.rf_analysis import (  # noqa: E402
+    GaborFit,
     boundary_mask,
     excess_kurtosis,
     extract_segment,
@@ -355,3 +356,23 @@ def test_gabor_plots():
     fig = plot_orientation_frequency(fits)
     assert sum(p.get_height() for p in fig.axes[0].patches) == 2
     plt.close(fig)
+
+
+def test_peak_frequency_is_the_fitted_frequency_for_an_even_gabor_and_stays_defined_for_an_edge():
+    # an even Gabor with several cycles under its envelope: the spectrum peaks at its own frequency
+    even = GaborFit(1.0, 8.0, 8.0, 30.0, 0.2, 0.0, 4.0, 4.0, 1.0, 0.8, 0.8, np.zeros((16, 16)))
+    assert even.peak_frequency == pytest.approx(0.2, abs=2e-3)
+    assert even.nx_peak == pytest.approx(4.0 * even.peak_frequency)
+    # an odd Gabor whose frequency went to ~0 is a derivative of a Gaussian: its spectrum peaks at 1/(2 pi sigma)
+    edge = GaborFit(1.0, 8.0, 8.0, 30.0, 1e-4, np.pi / 2, 3.0, 6.0, 1.0, 3e-4, 6e-4, np.zeros((16, 16)))
+    assert edge.nx < 1e-3
+    assert edge.peak_frequency == pytest.approx(1.0 / (2.0 * np.pi * 3.0), rel=0.01)
+    assert edge.ny_peak == pytest.approx(6.0 / (2.0 * np.pi * 3.0), rel=0.01)
+    # both agree with the discrete Fourier transform of the profile across the stripes
+    x = np.arange(-2048, 2048)
+    for fit in (even, edge):
+        profile = np.exp(-x**2 / (2 * fit.sigma_x**2)) * np.cos(2 * np.pi * fit.frequency * x + fit.phase)
+        k = np.fft.rfftfreq(x.size)
+        assert k[np.argmax(np.abs(np.fft.rfft(profile)))] == pytest.approx(fit.peak_frequency, abs=5e-4)
+    failed = GaborFit(*([np.nan] * 11), np.zeros((16, 16)), success=False)
+    assert np.isnan(failed.peak_frequency)

@@ -82,6 +82,10 @@ def plot_segments(rf, segments, ax=None, *, colors=None, points=None, linewidth=
         ax.plot([seg.start[0], seg.end[0]], [seg.start[1], seg.end[1]], "-", color=color, lw=linewidth,
                 label=f"{seg.method}: {seg.orientation:.0f}°, {seg.length:.1f} px")
         ax.plot(*seg.centre, "o", color=color, markersize=4)
+    # a fitted line can end outside the patch: keep the axes on the RF so every panel has the same frame
+    h, w = np.shape(ax.images[-1].get_array())
+    ax.set_xlim(-0.5, w - 0.5)
+    ax.set_ylim(h - 0.5, -0.5)
     if any(s.valid for s in segments):
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=8)
     return fig
@@ -101,7 +105,7 @@ def overlay_segments(segments, patch_size=16, ax=None, *, color_by=None, cmap=No
     color_by : {None, "orientation", "length", "threshold"} or array_like of shape (n_segments,), optional
         Colour of each segment: one colour (None), a field of the segment, or given values (e.g. the seed).
     cmap : str, optional
-        Colour map; default "twilight" (cyclic) for orientation, "viridis" otherwise.
+        Colour map; default "hsv" (cyclic) for orientation, "viridis" otherwise.
     linewidth, alpha : float
     colorbar : bool, default=True
         Add a colour bar when ``color_by`` is not None.
@@ -130,7 +134,8 @@ def overlay_segments(segments, patch_size=16, ax=None, *, color_by=None, cmap=No
         coll = LineCollection(lines, colors="k", linewidths=linewidth, alpha=alpha)
     else:
         if cmap is None:
-            cmap = "twilight" if color_by == "orientation" else "viridis"
+            # hsv is cyclic like orientation and, unlike twilight, has no near-white colours that vanish on white
+            cmap = "hsv" if color_by == "orientation" else "viridis"
         coll = LineCollection(lines, cmap=cmap, linewidths=linewidth, alpha=alpha)
         coll.set_array(values[keep])
         if isinstance(color_by, str) and color_by == "orientation":

@@ -131,7 +131,9 @@ class GaborFit:
         Fraction of variance explained, ``1 - sum (rf - G)^2 / sum (rf - mean rf)^2``; low (can even be
         negative) for a bad fit, 0 for a constant RF.
     nx, ny : float
-        Ringach's (2002) shape numbers ``sigma_x * f`` and ``sigma_y * f``: envelope widths in cycles.
+        Ringach's (2002) shape numbers ``sigma_x * f`` and ``sigma_y * f``: envelope widths in cycles. For an
+        odd (edge-like) RF the fit may slide to ``f -> 0`` (a derivative of a Gaussian fits as well), which sends
+        both to 0; :attr:`peak_frequency` and :attr:`nx_peak`, :attr:`ny_peak` stay meaningful then.
     model : ndarray of shape (h, w)
         The fitted Gabor rendered on the RF's grid.
     success : bool
@@ -159,6 +161,34 @@ class GaborFit:
     def params(self):
         """The model parameters as a dict of keyword arguments of :func:`gabor`."""
         return {name: getattr(self, name) for name in PARAM_NAMES}
+
+    @property
+    def peak_frequency(self):
+        """Frequency (cycles/pixel, in [0, 0.5]) where the fitted Gabor's amplitude spectrum peaks across the stripes.
+
+        Across the stripes the Gabor is ``exp(-x'^2 / (2 sigma_x^2)) cos(2 pi f x' + phase)``, whose Fourier
+        transform is, up to a constant, ``|e^{i phase} g(k - f) + e^{-i phase} g(k + f)|`` with
+        ``g(q) = exp(-2 pi^2 sigma_x^2 q^2)``. It equals ``f`` for an even Gabor with several cycles under the
+        envelope; for an odd Gabor with ``f -> 0`` it tends to ``1 / (2 pi sigma_x)``, the peak of a derivative of
+        a Gaussian, where ``f`` itself says nothing. Found on a grid of 2,001 frequencies (step 2.5e-4).
+        """
+        if not self.success:
+            return np.nan
+        k = np.linspace(0.0, 0.5, 2001)
+        g = lambda q: np.exp(-2.0 * np.pi**2 * self.sigma_x**2 * q**2)  # noqa: E731
+        spectrum = np.abs(np.exp(1j * self.phase) * g(k - self.frequency)
+                          + np.exp(-1j * self.phase) * g(k + self.frequency))
+        return float(k[np.argmax(spectrum)])
+
+    @property
+    def nx_peak(self):
+        """Ringach's ``nx`` with the spectral peak in place of the fitted frequency: ``sigma_x * peak_frequency``."""
+        return self.sigma_x * self.peak_frequency
+
+    @property
+    def ny_peak(self):
+        """Ringach's ``ny`` with the spectral peak in place of the fitted frequency: ``sigma_y * peak_frequency``."""
+        return self.sigma_y * self.peak_frequency
 
     def render(self, shape=None):
         """The fitted Gabor on a grid of ``shape`` (default: the RF's), as an array of shape (h, w)."""
