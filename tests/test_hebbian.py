@@ -276,6 +276,12 @@ def test_competitive_dynamics_reach_the_fixed_point_and_sparsify():
     short.n_steps = 10
     y10, _ = short.forward(X)
     assert np.abs(y10 - y).max() < np.abs(np.maximum(h, 0) - y).max()
+    # forward(n_steps=...) overrides the number of steps without changing the network
+    np.testing.assert_array_equal(net.forward(X, n_steps=10)[0], y10)
+    np.testing.assert_array_equal(short.forward(X, n_steps=400)[0], y)
+    assert short.n_steps == 10
+    with pytest.raises(ValueError, match="n_steps"):
+        net.forward(X, n_steps=0)
     # lateral inhibition makes the code sparser than the same network without it
     free = copy.deepcopy(net)
     free.lateral[:] = 0.0

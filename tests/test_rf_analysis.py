@@ -32,6 +32,8 @@ from lnn_utils.rf_analysis import (  # noqa: E402
     response_change,
     segment_from_points,
     treves_rolls_sparseness,
+    rf_similarity,
+    group_rfs,
 )
 from lnn_utils.rf_analysis.gabor_fit import _grid, _jacobian, _model  # noqa: E402
 
@@ -376,3 +378,38 @@ def test_peak_frequency_is_the_fitted_frequency_for_an_even_gabor_and_stays_defi
         assert k[np.argmax(np.abs(np.fft.rfft(profile)))] == pytest.approx(fit.peak_frequency, abs=5e-4)
     failed = GaborFit(*([np.nan] * 11), np.zeros((16, 16)), success=False)
     assert np.isnan(failed.peak_frequency)
+
+
+# ------------------------------------------------------------------------------------ similarity of RFs
+def test_rf_similarity_is_the_cosine_and_ignores_the_norm():
+    rng = np.random.default_rng(3)
+    W = rng.standard_normal((5, 64))
+    S = rf_similarity(W * rng.uniform(0.5, 3.0, size=(5, 1)))
+    U = W / np.linalg.norm(W, axis=1, keepdims=True)
+    np.testing.assert_allclose(S, U @ U.T, atol=1e-12)
+    np.testing.assert_allclose(np.diag(S), 1.0)
+    assert rf_similarity(np.stack([W[0], -W[0]]))[0, 1] == pytest.approx(-1.0)
+    assert rf_similarity(np.stack([W[0], -W[0]]), absolute=True)[0, 1] == pytest.approx(1.0)
+    # random unit vectors in N dimensions: E|cos| = sqrt(2 / (pi N)) for large N
+    R = rf_similarity(rng.standard_normal((200, 256)), absolute=True)
+    assert R[np.triu_indices(200, 1)].mean() == pytest.approx(np.sqrt(2 / (np.pi * 256)), rel=0.05)
+
+
+def test_rf_similarity_rejects_zero_rows_and_wrong_shapes():
+    with pytest.raises(ValueError, match="all-zero"):
+        rf_similarity(np.zeros((2, 4)))
+    with pytest.raises(ValueError):
+        rf_similarity(np.ones(4))
+
+
+def test_group_rfs_finds_the_planted_groups_biggest_first():
+    rng = np.random.default_rng(4)
+    centres = rng.standard_normal((3, 100))
+    members = [0, 1, 1, 2, 1, 0, 1]  # group 1 is the biggest (4), then 0 (2), then 2 (1)
+    W = centres[members] + 0.05 * rng.standard_normal((len(members), 100))
+    labels = group_rfs(W, 0.9)
+    np.testing.assert_array_equal(labels, [1, 0, 0, 2, 0, 1, 0])
+    # the sign matters: -w is another RF for a rectified neuron
+    assert group_rfs(np.stack([centres[0], -centres[0]]), 0.9).tolist() == [0, 1]
+    with pytest.raises(ValueError, match="min_similarity"):
+        group_rfs(W, 1.5)

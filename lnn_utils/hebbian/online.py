@@ -741,12 +741,15 @@ class CompetitiveNetwork:
     def n_seeds(self):
         return len(self._rngs)
 
-    def forward(self, X):
+    def forward(self, X, *, n_steps=None):
         """Relaxed responses to each row of ``X`` (same Euler dynamics as in training).
 
         Parameters
         ----------
         X : array_like of shape (n_samples, n_inputs)
+        n_steps : int, optional
+            Euler steps; default ``self.n_steps`` (as in training). More steps bring ``u`` closer to the fixed
+            point ``u = W x − V (u)_+``, e.g. to check how far the training dynamics are from it.
 
         Returns
         -------
@@ -756,10 +759,13 @@ class CompetitiveNetwork:
             ``u*`` after ``n_steps`` Euler steps from ``u(0) = W x``.
         """
         X = check_matrix(X, "X", n_features=self.n_inputs)
+        if n_steps is None:
+            n_steps = self.n_steps
+        check_positive(n_steps, "n_steps", integer=True)
         h = np.matmul(X, self._W.transpose(0, 2, 1))  # (S, n_samples, n)
         Vt = self._V.transpose(0, 2, 1)
         u = h.copy()
-        for _ in range(self.n_steps):
+        for _ in range(int(n_steps)):
             u = u + self.dt * (-u + h - np.matmul(np.maximum(u, 0.0), Vt))
         y = np.maximum(u, 0.0)
         return (y, u) if self._multi else (y[0], u[0])

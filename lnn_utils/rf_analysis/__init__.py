@@ -6,8 +6,9 @@ Three parts, one module each:
   least squares or the handout's ordinary least squares, extent) -- :func:`extract_segment`.
 - :mod:`.gabor_fit`: a 2-D Gabor fit (Jones & Palmer 1987) with Ringach's (2002) shape numbers ``nx, ny`` --
   :func:`fit_gabor`, :func:`gabor`.
-- :mod:`.statistics`: response sparseness (Treves-Rolls), excess kurtosis, and a Monte Carlo test of a trained RF
-  against random RFs -- :func:`kurtosis_test`.
+- :mod:`.statistics`: response sparseness (Treves-Rolls), excess kurtosis, a Monte Carlo test of a trained RF
+  against random RFs (:func:`kurtosis_test`), and the similarity of RFs to each other (:func:`rf_similarity`,
+  :func:`group_rfs`).
 
 Conventions (one for the whole package)
 ---------------------------------------
@@ -37,9 +38,11 @@ from .segment import (
 from .statistics import (
     KurtosisTest,
     excess_kurtosis,
+    group_rfs,
     kurtosis_test,
     random_unit_vectors,
     response_change,
+    rf_similarity,
     treves_rolls_sparseness,
 )
 
@@ -57,10 +60,12 @@ __all__ = [
     "fit_line",
     "gabor",
     "gabor_table",
+    "group_rfs",
     "kurtosis_test",
     "orientation_of",
     "random_unit_vectors",
     "response_change",
+    "rf_similarity",
     "segment_from_points",
     "threshold_rf",
     "treves_rolls_sparseness",

@@ -1,5 +1,6 @@
 """Statistics of a neuron's responses ``y = w . x`` over image patches: sparseness, kurtosis, and a test of
-whether a trained RF's responses are more heavy-tailed than those of random RFs."""
+whether a trained RF's responses are more heavy-tailed than those of random RFs; and how similar RFs are to each
+other (the diversity of a population of RFs)."""
 
 from __future__ import annotations
 
@@ -180,3 +181,67 @@ def response_change(w_before, w_after, X):
         raise ValueError(f"w_before {A.shape} and w_after {B.shape} must both have shape ({X.shape[1]},) or "
                          f"(n_neurons, {X.shape[1]}) to match X of shape {X.shape}")
     return X @ (B - A).T
+
+
+def rf_similarity(weights, *, absolute=False):
+    """Cosine similarity between every pair of receptive fields.
+
+    ``S_ij = w_i · w_j / (||w_i|| ||w_j||)``: 1 for the same RF, -1 for the RF of opposite sign (for a rectified
+    neuron a different RF: it responds to the contrast-inverted patches), near 0 for unrelated RFs (random unit
+    vectors in N dimensions have ``|cos| ~ sqrt(2 / (pi N))``, 0.05 for N = 256).
+
+    Parameters
+    ----------
+    weights : array_like of shape (n_neurons, n_inputs)
+        One RF per row (any norm, none zero).
+    absolute : bool, default=False
+        Return ``|S|``, ignoring the sign (the usual measure of diversity when the sign is arbitrary).
+
+    Returns
+    -------
+    S : ndarray of shape (n_neurons, n_neurons)
+        Symmetric, with ones on the diagonal.
+
+    Raises
+    ------
+    ValueError
+        If ``weights`` is not a finite 2-D array or a row is zero.
+    """
+    W = check_matrix(weights, "weights")
+    norms = np.linalg.norm(W, axis=1)
+    if np.any(norms == 0):
+        raise ValueError(f"weights has {int(np.sum(norms == 0))} all-zero row(s); a zero RF has no direction")
+    U = W / norms[:, None]
+    S = np.clip(U @ U.T, -1.0, 1.0)
+    np.fill_diagonal(S, 1.0)
+    return np.abs(S) if absolute else S
+
+
+def group_rfs(weights, min_similarity=0.9):
+    """Group receptive fields that are (nearly) the same: the connected components of ``cos(w_i, w_j) >= s``.
+
+    Parameters
+    ----------
+    weights : array_like of shape (n_neurons, n_inputs)
+    min_similarity : float in (-1, 1], default=0.9
+        Two RFs are linked when their (signed) cosine is at least this; groups are the connected components of
+        those links (single linkage), so a chain of similar RFs forms one group.
+
+    Returns
+    -------
+    labels : ndarray of int of shape (n_neurons,)
+        Group of each RF, numbered 0, 1, ... by decreasing group size (ties: by first member).
+        ``labels.max() + 1`` is the number of distinct RFs.
+    """
+    if not -1.0 < float(min_similarity) <= 1.0:
+        raise ValueError(f"min_similarity must be in (-1, 1], got {min_similarity!r}")
+    from scipy.sparse.csgraph import connected_components
+
+    S = rf_similarity(weights)
+    _, raw = connected_components(S >= min_similarity, directed=False)
+    sizes = np.bincount(raw)
+    first = np.array([np.flatnonzero(raw == g)[0] for g in range(len(sizes))])
+    order = np.lexsort((first, -sizes))  # biggest group first, then by first member
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[raw]
