@@ -1,4 +1,5 @@
-"""Hebbian networks: the fast simulation equals the patch-by-patch rule, and the rules do what theory says."""
+"""Hebbian networks: the fast simulation (compiled kernels and numpy engine alike) equals the patch-by-patch rule,
+and the rules do what theory says."""
 
 import copy
 
@@ -16,6 +17,17 @@ from lnn_utils.hebbian import (
 )
 
 N_IN = 12
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def engine(request, monkeypatch):
+    """Run a test with the compiled kernels (numba) and with the numpy engine: both must be exact."""
+    if request.param == "compiled":
+        if not hebbian._compiled.available():
+            pytest.skip("numba is not installed")
+    else:
+        monkeypatch.setattr(hebbian, "_USE_COMPILED", False)
+    return request.param
 
 
 def heavy_tailed(n=600, n_inputs=N_IN, seed=0):
@@ -140,7 +152,7 @@ CONFIGS = [
 
 @pytest.mark.parametrize("n_neurons", [1, 3])
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: "-".join(str(v) for v in c.values())[:40])
-def test_block_simulation_equals_the_patch_by_patch_loop(config, n_neurons):
+def test_block_simulation_equals_the_patch_by_patch_loop(config, n_neurons, engine):
     X = heavy_tailed()
     config = dict(config)
     lr = config.pop("lr", 1e-3)
@@ -153,9 +165,10 @@ def test_block_simulation_equals_the_patch_by_patch_loop(config, n_neurons):
 
 @pytest.mark.parametrize("lr", [0.002, 0.02])
 @pytest.mark.parametrize("sequential_max", [0, 10])
-def test_both_engines_are_exact_even_with_strong_coupling(monkeypatch, sequential_max, lr):
+def test_both_numpy_engines_are_exact_even_with_strong_coupling(monkeypatch, sequential_max, lr):
     """A large learning rate couples the patches of a block strongly: the Picard iteration needs many sweeps, or
     its guesses overflow and the block is redone patch by patch; either way the result is exact."""
+    monkeypatch.setattr(hebbian, "_USE_COMPILED", False)
     monkeypatch.setattr(hebbian, "_SEQUENTIAL_MAX_NEURONS", sequential_max)
     X = heavy_tailed()
     W_ref, th_ref = naive_hebbian(X, 400, 1, n_neurons=2, theta=0.0, tau=20.0, lr=lr)
@@ -164,7 +177,7 @@ def test_both_engines_are_exact_even_with_strong_coupling(monkeypatch, sequentia
     np.testing.assert_allclose(net.theta, th_ref, rtol=1e-9)
 
 
-def test_competitive_network_equals_the_patch_by_patch_loop():
+def test_competitive_network_equals_the_patch_by_patch_loop(engine):
     X = heavy_tailed()
     # sliding θ and φ: y - φ changes sign, so the clipping of V at zero is exercised too
     W_ref, V_ref, th_ref, ph_ref = naive_competitive(X, 2000, 3, 5, theta=0.0, tau_theta=50.0, tau_phi=50.0)
@@ -177,7 +190,7 @@ def test_competitive_network_equals_the_patch_by_patch_loop():
     np.testing.assert_allclose(net.phi, ph_ref, rtol=1e-10)
 
 
-def test_vectorised_seeds_equal_single_seeds():
+def test_vectorised_seeds_equal_single_seeds(engine):
     X = heavy_tailed()
     seeds = [4, 11, 12]
     multi = HebbianNetwork(N_IN, 2, theta=0.0, tau=50.0, learning_rate=1e-3, seed=seeds).fit(X, 700)
@@ -328,7 +341,7 @@ def test_progress_bar_only_when_asked_outside_notebooks(capsys):
 # ---------------------------------------------------------------------------------------------------- errors
 
 
-def test_divergence_names_the_learning_rate():
+def test_divergence_names_the_learning_rate(engine):
     X = heavy_tailed() * 10
     with pytest.raises(FloatingPointError, match="learning_rate=5"):
         HebbianNetwork(N_IN, 2, nonlinearity="cubic", normalization="oja", learning_rate=5.0, seed=0).fit(X, 200)
@@ -433,3 +446,33 @@ def test_response_change_plot_shows_the_extreme_patches():
     with pytest.raises(ValueError, match="same n_samples"):
         plot_response_change(dy[:10], X)
     plt.close("all")
+
+
+def test_compiled_and_numpy_engines_agree_on_image_like_input(monkeypatch):
+    """Both engines on a longer run with the handout's rules (sliding theta, competition with sliding phi)."""
+    if not hebbian._compiled.available():
+        pytest.skip("numba is not installed")
+    X = heavy_tailed(2000, 24, seed=5)
+    runs = {}
+    for use in (True, False):
+        monkeypatch.setattr(hebbian, "_USE_COMPILED", use)
+        single = HebbianNetwork(24, theta=0.0, tau=100.0, learning_rate=1e-3, seed=[0, 1]).fit(X, 5000)
+        comp = CompetitiveNetwork(24, 6, phi=0.0, tau_phi=100.0, learning_rate=1e-3, seed=2).fit(X, 3000)
+        runs[use] = (single.weights, single.theta, comp.weights, comp.lateral, comp.phi)
+    for a, b in zip(runs[True], runs[False]):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
+
+
+def test_the_compiled_engine_reports_where_the_rule_diverged(monkeypatch):
+    """The numpy engine checks after each block of patches, the compiled one after each patch: its count lies in the
+    block where the numpy engine found the divergence."""
+    if not hebbian._compiled.available():
+        pytest.skip("numba is not installed")
+    X = heavy_tailed() * 10
+    counts = {}
+    for use in (True, False):
+        monkeypatch.setattr(hebbian, "_USE_COMPILED", use)
+        with pytest.raises(FloatingPointError) as info:
+            HebbianNetwork(N_IN, nonlinearity="cubic", normalization="oja", learning_rate=0.05, seed=[0, 1]).fit(X, 500)
+        counts[use] = int(str(info.value).split(" after ")[1].split()[0])
+    assert counts[False] - hebbian.BLOCK_SIZE < counts[True] <= counts[False]

@@ -23,7 +23,13 @@ continues the sequence. A sequence of seeds trains that many independent network
 float tolerance) to the network built with that single seed.
 
 Speed. The rules are simulated exactly online (one patch per step, no mini-batches; the results equal a
-patch-by-patch loop up to rounding), vectorised over runs, in blocks of ``B`` patches. Every update is rank one
+patch-by-patch loop up to rounding). Two engines do it:
+
+- for the named nonlinearities, compiled kernels (numba, :mod:`._compiled`) run the patch-by-patch loop itself and
+  skip the updates where ``f(u) = 0``; they also report the exact patch at which a rule diverged;
+- for a user's callable ``f`` (or without numba) the numpy engine below, vectorised over runs.
+
+The numpy engine works in blocks of ``B`` patches. Every update is rank one
 along the patch ``x_s`` and the explicit re-normalisation is a scalar, so within a block
 ``w_t = c_t (w_0 + Σ_{s<t} a_s x_s)`` and ``u_t = c_t (w_0·x_t + Σ_{s<t} a_s x_s·x_t)``: one matrix product gives
 all ``w_0·x_t`` of the block, one more its Gram matrix ``x_s·x_t``, the recursion then involves only scalars per
@@ -67,6 +73,7 @@ import numpy as np
 
 from .._blas import one_blas_thread
 from .._validation import as_generator, check_matrix, check_positive
+from . import _compiled
 
 __all__ = [
     "NONLINEARITIES",
@@ -82,6 +89,18 @@ BLOCK_SIZE = 32
 #: Networks with at most this many neurons are simulated patch by patch (vectorised over runs): with few neurons
 #: the Gram matrix of a block costs more than it saves.
 _SEQUENTIAL_MAX_NEURONS = 1
+
+#: Use the compiled kernels of :mod:`._compiled` (numba) for the named nonlinearities when numba is installed;
+#: False forces the numpy engine (the tests compare the two).
+_USE_COMPILED = True
+
+#: Patches per call of a compiled kernel: the divergence check and the progress bar run between calls.
+COMPILED_BLOCK_SIZE = 2048
+
+
+def _compiled_engine(nonlinearity):
+    """True when the compiled kernels apply: numba is available and ``f`` is one of the named nonlinearities."""
+    return _USE_COMPILED and _compiled.available() and isinstance(nonlinearity, str)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -478,14 +497,16 @@ class HebbianNetwork:
         if history:
             history.record(0, weights=self.weights, theta=self.theta)
         bar = _Progress(n_iter, "HebbianNetwork.fit", _progress_enabled(progress, n_iter))
+        compiled = _compiled_engine(self.nonlinearity)
         # With one run the Gram matrix of a block is cheap, so longer blocks (fewer sweeps per patch) pay off.
         picard = self.n_neurons > _SEQUENTIAL_MAX_NEURONS
-        block = 2 * BLOCK_SIZE if picard and self.n_seeds == 1 else BLOCK_SIZE
+        block = COMPILED_BLOCK_SIZE if compiled else 2 * BLOCK_SIZE if picard and self.n_seeds == 1 else BLOCK_SIZE
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread():
             for t0, t1 in _block_bounds(n_iter, block, record_every):
-                self._run_block(X, idx[:, t0:t1])
-                if not (np.isfinite(self._W).all() and np.isfinite(self._theta).all()):
-                    raise _diverged(self.learning_rate, self.n_iter_ + t1, "the weights or thresholds")
+                bad = self._run_block_compiled(X, idx[:, t0:t1]) if compiled else self._run_block(X, idx[:, t0:t1])
+                if bad is not None or not (np.isfinite(self._W).all() and np.isfinite(self._theta).all()):
+                    raise _diverged(self.learning_rate, self.n_iter_ + (t1 if bad is None else t0 + bad),
+                                    "the weights or thresholds")
                 if history and t1 % record_every == 0:
                     history.record(t1, weights=self.weights, theta=self.theta)
                 bar.update(t1)
@@ -494,6 +515,16 @@ class HebbianNetwork:
         if history:
             self.history_ = history.result()
         return self
+
+    def _run_block_compiled(self, X, idx):
+        """The block by the compiled kernel (numba), which updates ``W`` and ``θ`` in place; returns the number of
+        patches of the block after which the state became non-finite, or None."""
+        self._W = np.ascontiguousarray(self._W)
+        self._theta = np.ascontiguousarray(self._theta)
+        bad = _compiled.hebbian_block(X, np.ascontiguousarray(idx), self._W, self._theta, float(self.learning_rate),
+                                -1.0 if self.tau is None else float(self.tau),
+                                _compiled.NONLINEARITY_CODES[self.nonlinearity], self.normalization == "explicit")
+        return None if bad < 0 else int(bad)
 
     def _run_block(self, X, idx):
         if self.n_neurons <= _SEQUENTIAL_MAX_NEURONS:
@@ -802,13 +833,16 @@ class CompetitiveNetwork:
         if history:
             history.record(0, **snap())
         bar = _Progress(n_iter, "CompetitiveNetwork.fit", _progress_enabled(progress, n_iter))
+        compiled = _compiled_engine("bcm")
+        block = COMPILED_BLOCK_SIZE if compiled else BLOCK_SIZE
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread():
-            for t0, t1 in _block_bounds(n_iter, BLOCK_SIZE, record_every):
-                self._run_block(X, idx[:, t0:t1])
+            for t0, t1 in _block_bounds(n_iter, block, record_every):
+                bad = self._run_block_compiled(X, idx[:, t0:t1]) if compiled else self._run_block(X, idx[:, t0:t1])
                 finite = (np.isfinite(self._W).all() and np.isfinite(self._V).all()
                           and np.isfinite(self._theta).all() and np.isfinite(self._phi).all())
-                if not finite:
-                    raise _diverged(self.learning_rate, self.n_iter_ + t1, "the weights, V or thresholds",
+                if bad is not None or not finite:
+                    raise _diverged(self.learning_rate, self.n_iter_ + (t1 if bad is None else t0 + bad),
+                                    "the weights, V or thresholds",
                                     f", or a smaller dt={self.dt:g} (forward Euler is unstable once dt times the "
                                     f"largest eigenvalue of I + V exceeds 2)")
                 if history and t1 % record_every == 0:
@@ -819,6 +853,17 @@ class CompetitiveNetwork:
         if history:
             self.history_ = history.result()
         return self
+
+    def _run_block_compiled(self, X, idx):
+        """The block by the compiled kernel (numba), which updates ``W``, ``V``, ``θ`` and ``φ`` in place; returns
+        the number of patches of the block after which the state became non-finite, or None."""
+        self._W, self._V = np.ascontiguousarray(self._W), np.ascontiguousarray(self._V)
+        self._theta, self._phi = np.ascontiguousarray(self._theta), np.ascontiguousarray(self._phi)
+        bad = _compiled.competitive_block(X, np.ascontiguousarray(idx), self._W, self._V, self._theta, self._phi,
+                                    float(self.learning_rate), float(self.dt), int(self.n_steps),
+                                    -1.0 if self.tau_theta is None else float(self.tau_theta),
+                                    -1.0 if self.tau_phi is None else float(self.tau_phi))
+        return None if bad < 0 else int(bad)
 
     def _run_block(self, X, idx):
         gamma, dt, n = self.learning_rate, self.dt, self.n_neurons
