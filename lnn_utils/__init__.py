@@ -14,6 +14,7 @@ Modules, one concept each:
   trained by backpropagation, augmentations and evaluation.
 - :mod:`lnn_utils.datasets`: the bundled handwritten digits for the SSL experiments.
 - :mod:`lnn_utils.plotting`: one plotting style and the figure helpers.
+- :mod:`lnn_utils.blas`: run small-matrix training loops on one BLAS thread (``one_blas_thread``).
 """
 
 __version__ = "0.1.0"

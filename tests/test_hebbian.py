@@ -6,7 +6,7 @@ import copy
 import numpy as np
 import pytest
 
-import lnn_utils._blas as _blas
+import lnn_utils.blas as blas
 import lnn_utils.hebbian.online as hebbian
 from lnn_utils.hebbian import (
     NONLINEARITIES,
@@ -392,12 +392,12 @@ def test_bad_inputs_are_rejected():
 
 
 def test_blas_thread_setting_is_restored():
-    controls = _blas.openblas_thread_controls()
+    controls = blas.openblas_thread_controls()
     if controls is None:
         pytest.skip("numpy does not use OpenBLAS here")
     get, _ = controls
     before = get()
-    with _blas.one_blas_thread():
+    with blas.one_blas_thread():
         assert get() == 1
     assert get() == before
 

@@ -71,7 +71,7 @@ import time
 
 import numpy as np
 
-from .._blas import one_blas_thread
+from ..blas import one_blas_thread
 from .._validation import as_generator, check_matrix, check_positive
 from . import _compiled
 
