@@ -401,7 +401,8 @@ class HebbianNetwork:
     statistics of the inputs (a linear ``f`` only sees their covariance: Oja's PCA). BCM with sliding threshold is
     Bienenstock, Cooper & Munro (1982) in the form of Intrator & Cooper (1992); the implicit normalisation is
     Oja's (1982); ``"tanh"`` is the ICA rule of Hyvärinen & Oja (1998). The simulation is exact, not a mini-batch
-    approximation: see the module docstring for the block recursion that makes it fast.
+    approximation: compiled kernels (numba) for the named nonlinearities, otherwise the numpy block recursion
+    (see the module docstring).
 
     Examples
     --------
@@ -718,8 +719,8 @@ class CompetitiveNetwork:
     closer to the fixed point than ``W x`` but not at it; raise ``n_steps`` to reach it (for a contracting ``V``).
     The network of the handout's last part (Brito & Gerstner 2016, where lateral inhibition decorrelates the
     neurons so that they develop different RFs); anti-Hebbian lateral learning after Földiák (1990). Euler is
-    simulated exactly as written above, vectorised over runs; ``W`` uses the block recursion of the module
-    docstring.
+    simulated exactly as written above, by a compiled kernel (numba) or, without numba, vectorised over runs with
+    the block recursion of the module docstring for ``W``.
     """
 
     def __init__(self, n_inputs, n_neurons, *, theta=1.0, tau_theta=None, phi=0.0, tau_phi=None,
