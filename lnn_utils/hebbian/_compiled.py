@@ -48,6 +48,15 @@ def _f(code, u, theta):
     return -np.tanh(u)  # tanh: -tanh(u)
 
 
+def _add_and_normalise(w, q, x):
+    """``w ← (w + q x) / ||w + q x||`` in place: a Hebbian step followed by explicit normalisation."""
+    for k in range(w.shape[0]):
+        w[k] += q * x[k]
+    inv = 1.0 / np.sqrt(np.dot(w, w))
+    for k in range(w.shape[0]):
+        w[k] *= inv
+
+
 def _hebbian_block(X, idx, W, theta, gamma, tau, code, explicit):
     """Present the patches ``X[idx[s, t]]`` to run ``s`` in the order of ``t``, updating ``W`` and ``theta`` in place.
 
@@ -77,11 +86,7 @@ def _hebbian_block(X, idx, W, theta, gamma, tau, code, explicit):
                 q = gamma * _f(code, u, th)
                 if q != 0.0:  # exact: f = 0 leaves w unchanged (a unit vector stays one)
                     if explicit:
-                        for k in range(N):
-                            w[k] += q * x[k]
-                        inv = 1.0 / np.sqrt(np.dot(w, w))
-                        for k in range(N):
-                            w[k] *= inv
+                        _add_and_normalise(w, q, x)
                     else:
                         for k in range(N):
                             w[k] += q * (x[k] - u * w[k])
@@ -106,7 +111,7 @@ def _competitive_block(X, idx, W, V, theta, phi, gamma, dt, n_steps, tau_theta, 
 
     Returns the number of patches after which some run's state was first found non-finite, or -1.
     """
-    S, n, N = W.shape
+    S, n, _ = W.shape
     T = idx.shape[1]
     first_bad = -1
     h = np.empty(n)
@@ -151,12 +156,7 @@ def _competitive_block(X, idx, W, V, theta, phi, gamma, dt, n_steps, tau_theta, 
                 i = active[m]
                 q = gamma * y[i] * (y[i] - theta[s, i])
                 if q != 0.0:
-                    w = Ws[i]
-                    for k in range(N):
-                        w[k] += q * x[k]
-                    inv = 1.0 / np.sqrt(np.dot(w, w))
-                    for k in range(N):
-                        w[k] *= inv
+                    _add_and_normalise(Ws[i], q, x)
             for m in range(n_active):  # Δv_ij = γ (y_i − φ_i) y_j is zero for silent j
                 j = active[m]
                 for i in range(n):
@@ -175,6 +175,7 @@ def _competitive_block(X, idx, W, V, theta, phi, gamma, dt, n_steps, tau_theta, 
 
 if numba is not None:
     _f = numba.njit(cache=True, inline="always")(_f)
+    _add_and_normalise = numba.njit(cache=True, inline="always")(_add_and_normalise)
     hebbian_block = numba.njit(cache=True)(_hebbian_block)
     competitive_block = numba.njit(cache=True)(_competitive_block)
 else:  # pragma: no cover
