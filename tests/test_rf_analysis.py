@@ -29,6 +29,7 @@ from lnn_utils.rf_analysis import (  # noqa: E402
     gabor_table,
     kurtosis_test,
     orientation_of,
+    orientation_statistics,
     response_change,
     segment_from_points,
     treves_rolls_sparseness,
@@ -413,3 +414,32 @@ def test_group_rfs_finds_the_planted_groups_biggest_first():
     assert group_rfs(np.stack([centres[0], -centres[0]]), 0.9).tolist() == [0, 1]
     with pytest.raises(ValueError, match="min_similarity"):
         group_rfs(W, 1.5)
+
+
+# ------------------------------------------------------------------------------- orientations of a population
+def test_orientation_statistics_treat_0_and_180_degrees_as_the_same():
+    same = orientation_statistics([30.0] * 10)
+    assert same.R == pytest.approx(1.0) and same.mean == pytest.approx(30.0)
+    assert same.std == pytest.approx(0.0, abs=1e-6)
+    assert same.p < 1e-3
+    wrapped = orientation_statistics([175.0, 5.0, 178.0, 2.0])  # all near horizontal
+    assert wrapped.R > 0.95 and min(wrapped.mean, 180 - wrapped.mean) < 0.5
+    crossed = orientation_statistics([0.0, 90.0, 45.0, 135.0])  # doubled angles cancel exactly
+    assert crossed.R == pytest.approx(0.0, abs=1e-12) and crossed.p == pytest.approx(1.0)
+    assert np.isnan(orientation_statistics([12.0, np.nan]).R)  # fewer than 2 defined orientations
+
+
+def test_orientation_statistics_match_the_von_mises_closed_forms_and_the_rayleigh_limit():
+    rng = np.random.default_rng(0)
+    # doubled angles from a von Mises distribution with kappa = 2: E[R] = I1(2) / I0(2) = 0.6978
+    theta = np.degrees(rng.vonmises(np.radians(2 * 70.0), 2.0, size=20000) / 2) % 180
+    s = orientation_statistics(theta)
+    assert s.R == pytest.approx(0.6978, abs=0.01) and s.mean == pytest.approx(70.0, abs=1.0)
+    assert s.std == pytest.approx(np.degrees(np.sqrt(-2 * np.log(s.R)) / 2))
+    # for many uniform orientations R ~ sqrt(pi / (4 n)) and p is not small; for large n, p -> exp(-n R^2)
+    R = [orientation_statistics(rng.uniform(0, 180, 200)).R for _ in range(300)]
+    assert np.mean(R) == pytest.approx(np.sqrt(np.pi / (4 * 200)), rel=0.1)
+    t = orientation_statistics(rng.uniform(0, 160, 200))  # a weak preference: n R^2 of order 1
+    assert 0.5 < 200 * t.R**2 < 10 and t.p == pytest.approx(np.exp(-200 * t.R**2), rel=0.02)
+    p_uniform = np.array([orientation_statistics(rng.uniform(0, 180, 50)).p for _ in range(400)])
+    assert 0.02 < np.mean(p_uniform < 0.05) < 0.09  # a calibrated test rejects about 5 % of uniform samples

@@ -7,8 +7,8 @@ Three parts, one module each:
 - :mod:`.gabor_fit`: a 2-D Gabor fit (Jones & Palmer 1987) with Ringach's (2002) shape numbers ``nx, ny`` --
   :func:`fit_gabor`, :func:`gabor`.
 - :mod:`.statistics`: response sparseness (Treves-Rolls), excess kurtosis, a Monte Carlo test of a trained RF
-  against random RFs (:func:`kurtosis_test`), and the similarity of RFs to each other (:func:`rf_similarity`,
-  :func:`group_rfs`).
+  against random RFs (:func:`kurtosis_test`), the similarity of RFs to each other (:func:`rf_similarity`,
+  :func:`group_rfs`), and the spread of a population's orientations (:func:`orientation_statistics`).
 
 Conventions (one for the whole package)
 ---------------------------------------
@@ -37,9 +37,11 @@ from .segment import (
 )
 from .statistics import (
     KurtosisTest,
+    OrientationStatistics,
     excess_kurtosis,
     group_rfs,
     kurtosis_test,
+    orientation_statistics,
     random_unit_vectors,
     response_change,
     rf_similarity,
@@ -49,6 +51,7 @@ from .statistics import (
 __all__ = [
     "GaborFit",
     "KurtosisTest",
+    "OrientationStatistics",
     "Segment",
     "boundary_mask",
     "excess_kurtosis",
@@ -63,6 +66,7 @@ __all__ = [
     "group_rfs",
     "kurtosis_test",
     "orientation_of",
+    "orientation_statistics",
     "random_unit_vectors",
     "response_change",
     "rf_similarity",

@@ -1,6 +1,6 @@
 """Statistics of a neuron's responses ``y = w . x`` over image patches: sparseness, kurtosis, and a test of
 whether a trained RF's responses are more heavy-tailed than those of random RFs; and how similar RFs are to each
-other (the diversity of a population of RFs)."""
+other and how their orientations spread (the diversity of a population of RFs)."""
 
 from __future__ import annotations
 
@@ -245,3 +245,43 @@ def group_rfs(weights, min_similarity=0.9):
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     return rank[raw]
+
+
+class OrientationStatistics(NamedTuple):
+    """Summary of a sample of orientations (axial data, period 180 degrees); see :func:`orientation_statistics`."""
+
+    R: float  #: resultant length of the doubled angles, in [0, 1]: 1 all parallel, near 0 no preferred orientation
+    mean: float  #: mean orientation (deg, in [0, 180))
+    std: float  #: circular standard deviation (deg)
+    p: float  #: Rayleigh-test p-value of the null hypothesis "uniformly distributed orientations"
+
+
+def orientation_statistics(theta_deg):
+    """Mean, spread and uniformity test of orientations, which have period 180 degrees (0 and 180 are the same).
+
+    The angles are doubled so that the period becomes 360 degrees, then treated as directions:
+    ``z = mean(exp(2i θ))``, ``R = |z|``, mean orientation ``arg(z) / 2``, circular standard deviation
+    ``sqrt(−2 ln R) / 2``, and the Rayleigh test of uniformity with Zar's approximation of its p-value,
+    ``p = exp(sqrt(1 + 4n + 4(n² − (nR)²)) − (1 + 2n))`` (Zar, *Biostatistical Analysis*, the Rayleigh test).
+
+    Parameters
+    ----------
+    theta_deg : array_like of shape (n,)
+        Orientations in degrees; non-finite values (undefined orientations) are left out.
+
+    Returns
+    -------
+    OrientationStatistics
+        ``(R, mean, std, p)``; all NaN when fewer than 2 finite orientations are given. For ``n`` uniformly
+        distributed orientations ``R`` is about ``sqrt(pi / (4 n))`` by chance.
+    """
+    theta = np.asarray(theta_deg, dtype=np.float64).ravel()
+    theta = theta[np.isfinite(theta)]
+    n = len(theta)
+    if n < 2:
+        return OrientationStatistics(np.nan, np.nan, np.nan, np.nan)
+    z = np.exp(2j * np.radians(theta)).mean()
+    R = abs(z)
+    std = np.degrees(np.sqrt(-2 * np.log(max(R, 1e-12))) / 2)
+    p = np.exp(np.sqrt(1 + 4 * n + 4 * (n**2 - (n * R) ** 2)) - (1 + 2 * n))
+    return OrientationStatistics(R, np.degrees(np.angle(z)) / 2 % 180, std, min(p, 1.0))
