@@ -63,6 +63,8 @@ def execute_notebook(path, output_path=None, *, fast=False, timeout=1200):
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     previous = os.environ.get("LNN_FAST")
     os.environ["LNN_FAST"] = "1" if fast else "0"
+    # Progress bars off: stored outputs carry no progress residue (see lnn_utils.progress).
+    os.environ["LNN_PROGRESS"] = "0"
     start = time.perf_counter()
     try:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False, coalesce_streams=True,
