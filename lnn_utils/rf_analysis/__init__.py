@@ -1,11 +1,14 @@
 """Turn learned receptive fields (RFs, e.g. 16 x 16 weight images) into numbers.
 
-Three parts, one module each:
+Four parts, one module each:
 
 - :mod:`.segment`: the "main stripe" of an RF as a line segment (threshold, +/- boundary pixels, line fit by total
   least squares or the handout's ordinary least squares, extent) -- :func:`extract_segment`.
 - :mod:`.gabor_fit`: a 2-D Gabor fit (Jones & Palmer 1987) with Ringach's (2002) shape numbers ``nx, ny`` --
   :func:`fit_gabor`, :func:`gabor`.
+- :mod:`.shape`: what kind of RF it is -- blob or striped (:func:`uniform_similarity`), at which spatial frequency
+  (:func:`spectral_peak`), and a population summary next to the course's values (:func:`rf_shape_summary`,
+  :func:`target_table`).
 - :mod:`.statistics`: response sparseness (Treves-Rolls), excess kurtosis, a Monte Carlo test of a trained RF
   against random RFs (:func:`kurtosis_test`), the similarity of RFs to each other (:func:`rf_similarity`,
   :func:`group_rfs`), and the spread of a population's orientations (:func:`orientation_statistics`).
@@ -35,6 +38,14 @@ from .segment import (
     segment_from_points,
     threshold_rf,
 )
+from .shape import (
+    COURSE_TARGETS,
+    RFShapeSummary,
+    rf_shape_summary,
+    spectral_peak,
+    target_table,
+    uniform_similarity,
+)
 from .statistics import (
     KurtosisTest,
     OrientationStatistics,
@@ -49,6 +60,8 @@ from .statistics import (
 )
 
 __all__ = [
+    "COURSE_TARGETS",
+    "RFShapeSummary",
     "GaborFit",
     "KurtosisTest",
     "OrientationStatistics",
@@ -69,8 +82,12 @@ __all__ = [
     "orientation_statistics",
     "random_unit_vectors",
     "response_change",
+    "rf_shape_summary",
     "rf_similarity",
     "segment_from_points",
+    "spectral_peak",
+    "target_table",
     "threshold_rf",
     "treves_rolls_sparseness",
+    "uniform_similarity",
 ]
