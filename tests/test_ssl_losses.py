@@ -1,5 +1,9 @@
-"""SSL criteria and losses: formulas (against independent loop implementations), analytic gradients (against
-central finite differences), the identity of Garrido et al. (2023, Thm. 3.3), symmetries and invariances."""
+"""SSL criteria and losses: formulas (against independent loop implementations and a line-by-line numpy
+transcription of Algorithms 1-2 of Garrido et al. 2023, arXiv:2206.02574v3 supp. L), analytic gradients (against
+central finite differences), the identity of Garrido et al. (2023, Thm. 3.3) and the Eq. 9-10 rewrite of VICReg,
+symmetries and invariances."""
+
+import inspect
 
 import math
 
@@ -18,6 +22,7 @@ from lnn_utils.ssl import (
     l2_normalize,
     sample_contrastive_criterion,
     simclr_loss,
+    spectral_contrastive_loss,
     vicreg_ctr_loss,
     vicreg_exp_loss,
     vicreg_loss,
@@ -37,9 +42,9 @@ def _lse(values):
     return top + math.log(math.fsum(math.exp(v - top) for v in values))
 
 
-def _ref_info_nce(z_a, z_b, tau, decoupled):
+def _ref_info_nce(z_a, z_b, tau, decoupled, unit_rows=True):
     n = len(z_a)
-    rows = [r / math.sqrt(_dot(r, r)) for r in list(z_a) + list(z_b)]
+    rows = [r / math.sqrt(_dot(r, r)) if unit_rows else r for r in list(z_a) + list(z_b)]
     total = 0.0
     for k in range(2 * n):
         p = (k + n) % (2 * n)
@@ -64,31 +69,88 @@ def _ref_var_term(z, eps=1e-4, gamma=1.0):
     return math.fsum(max(0.0, gamma - math.sqrt(_dot(c, c) / (n - 1) + eps)) for c in cols) / len(cols)
 
 
-def _ref_cov_matrix(z, center=True):
-    n = len(z)
-    cols = _col_stats(z) if center else [[z[i][j] for i in range(n)] for j in range(len(z[0]))]
-    return [[_dot(ci, cj) / (n - 1) for cj in cols] for ci in cols]
+def _ref_cov_matrix(z, denom):
+    cols = _col_stats(z)
+    return [[_dot(ci, cj) / denom for cj in cols] for ci in cols]
 
 
-def _ref_vicreg_family(z_a, z_b, kind, tau=0.1, s=25.0, v=25.0, c=1.0, center_dimensions=True):
+# Defaults per loss: VICReg (Bardes et al. 2022), VICReg-exp and VICReg-ctr (Garrido et al. 2023, Table S6).
+_VICREG_DEFAULTS = {"vicreg": (25.0, 25.0, 1.0, None), "vicreg_exp": (1.0, 1.0, 2.0, 0.1),
+                    "vicreg_ctr": (1.0, 1.0, 1.0, 0.15)}
+
+
+def _ref_vicreg_family(z_a, z_b, kind, coeffs=None, center_dimensions=False):
+    s, v, c, tau = _VICREG_DEFAULTS[kind] if coeffs is None else coeffs
     n, m = z_a.shape
     inv = math.fsum((z_a[i][j] - z_b[i][j]) ** 2 for i in range(n) for j in range(m)) / (n * m)
     var = cov = 0.0
     for z in (z_a, z_b):
         if kind == "vicreg_ctr":
             x = z - z.mean(axis=0) if center_dimensions else z
-            zt = x.T.tolist()
+            zt = x.T.tolist()                      # M "samples" (coordinates) of N "dimensions" (embeddings)
             var += 0.5 * _ref_var_term(zt)
-            C = _ref_cov_matrix(zt, center=False)
+            C = _ref_cov_matrix(zt, n - 1)         # the batch normaliser N - 1 is kept
         else:
             var += 0.5 * _ref_var_term(z.tolist())
-            C = _ref_cov_matrix(z.tolist())
+            C = _ref_cov_matrix(z.tolist(), n - 1)
         d = len(C)
         if kind == "vicreg":
             cov += math.fsum(C[i][j] ** 2 for i in range(d) for j in range(d) if i != j) / d
         else:
-            cov += math.fsum(_lse([C[i][j] / tau for j in range(d) if j != i]) for i in range(d)) / d
+            cov += 0.5 * math.fsum(_lse([C[i][j] / tau for j in range(d) if j != i]) for i in range(d)) / d
     return s * inv + v * var + c * cov
+
+
+def _ref_spectral(z_a, z_b):
+    n = len(z_a)
+    pos = math.fsum(_dot(z_a[i], z_b[i]) for i in range(n))
+    neg = math.fsum(_dot(z_a[i], z_b[j]) ** 2 for i in range(n) for j in range(n) if i != j)
+    return -2 * pos / n + neg / (n * (n - 1))
+
+
+# --------------------------------------------- Algorithms 1 and 2 of Garrido et al. (2023), supp. L, in numpy
+# A line-by-line numpy transcription of the paper's PyTorch pseudocode (x, y: the two views, shape (N, M));
+# torch's var is unbiased (ddof=1), F.mse_loss the mean over all entries, off_diagonal VICReg's flatten trick.
+def _np_off_diagonal(a):
+    n = a.shape[0]
+    return a.flatten()[:-1].reshape(n - 1, n + 1)[:, 1:].reshape(n, n - 1)
+
+
+def _np_logsumexp(a, axis):
+    top = a.max(axis=axis, keepdims=True)
+    return np.squeeze(top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True)), axis)
+
+
+def _algorithm_1_vicreg_exp(x, y, sim_coeff=1.0, std_coeff=1.0, cov_coeff=2.0, tau=0.1):
+    N, M = x.shape
+    repr_loss = np.mean((x - y) ** 2)
+    x = x - x.mean(axis=0)
+    y = y - y.mean(axis=0)
+    std_x = np.sqrt(x.var(axis=0, ddof=1) + 0.0001)
+    std_y = np.sqrt(y.var(axis=0, ddof=1) + 0.0001)
+    std_loss = np.mean(np.maximum(0, 1 - std_x)) / 2 + np.mean(np.maximum(0, 1 - std_y)) / 2
+    cov_x = (x.T @ x) / (N - 1)
+    cov_y = (y.T @ y) / (N - 1)
+    cov_loss = (np.mean(_np_logsumexp(_np_off_diagonal(cov_x) / tau, axis=1)) / 2
+                + np.mean(_np_logsumexp(_np_off_diagonal(cov_y) / tau, axis=1)) / 2)
+    return sim_coeff * repr_loss + std_coeff * std_loss + cov_coeff * cov_loss
+
+
+def _algorithm_2_vicreg_ctr(x, y, sim_coeff=1.0, std_coeff=1.0, cov_coeff=1.0, tau=0.15):
+    N, M = x.shape
+    repr_loss = np.mean((x - y) ** 2)
+    x = x.T
+    y = y.T
+    x = x - x.mean(axis=0)
+    y = y - y.mean(axis=0)
+    std_x = np.sqrt(x.var(axis=0, ddof=1) + 0.0001)
+    std_y = np.sqrt(y.var(axis=0, ddof=1) + 0.0001)
+    std_loss = np.mean(np.maximum(0, 1 - std_x)) / 2 + np.mean(np.maximum(0, 1 - std_y)) / 2
+    cov_x = (x.T @ x) / (N - 1)
+    cov_y = (y.T @ y) / (N - 1)
+    cov_loss = (np.mean(_np_logsumexp(_np_off_diagonal(cov_x) / tau, axis=1)) / 2
+                + np.mean(_np_logsumexp(_np_off_diagonal(cov_y) / tau, axis=1)) / 2)
+    return sim_coeff * repr_loss + std_coeff * std_loss + cov_coeff * cov_loss
 
 
 def _ref_barlow(z_a, z_b, lambd=5e-3, eps=1e-5):
@@ -122,6 +184,7 @@ REFERENCES = {
     "vicreg_exp": lambda a, b: _ref_vicreg_family(a, b, "vicreg_exp"),
     "vicreg_ctr": lambda a, b: _ref_vicreg_family(a, b, "vicreg_ctr"),
     "barlow_twins": lambda a, b: _ref_barlow(a, b),
+    "spectral": _ref_spectral,
 }
 
 
@@ -155,7 +218,7 @@ def _rel_err(g, g_ref):
     return np.linalg.norm(g - g_ref) / max(np.linalg.norm(g_ref), 1e-300)
 
 
-def _hinge_stds(name, z_a, z_b, center_dimensions=True):
+def _hinge_stds(name, z_a, z_b, center_dimensions=False):
     """The standard deviations entering the variance hinge of a VICReg-family loss (empty for the others)."""
     out = []
     for z in (z_a, z_b):
@@ -310,14 +373,16 @@ def test_gradients_of_non_default_settings():
         "barlow eps=0, lambd=0.1": lambda a, b: barlow_twins_loss(a, b, lambd=0.1, eps=0.0),
         "vicreg 1/2/3": lambda a, b: vicreg_loss(a, b, 1.0, 2.0, 3.0),
         "vicreg_exp tau=0.5": lambda a, b: vicreg_exp_loss(a, b, temperature=0.5),
-        "vicreg_ctr uncentred": lambda a, b: vicreg_ctr_loss(a, b, center_dimensions=False),
+        "vicreg_ctr dimension-centred": lambda a, b: vicreg_ctr_loss(a, b, center_dimensions=True),
+        "simclr centered": lambda a, b: simclr_loss(a, b, normalization="centered"),
+        "simclr standardized (Eq. 14)": lambda a, b: simclr_loss(a, b, 0.5, normalization="standardized"),
     }
-    assert np.all(np.abs(_hinge_stds("vicreg_ctr", z_a, z_b, center_dimensions=False) - 1) > 1e-3)
+    assert np.all(np.abs(_hinge_stds("vicreg_ctr", z_a, z_b, center_dimensions=True) - 1) > 1e-3)
     for name, f in cases.items():
         _check_grad(f, z_a, z_b, name)
-    # The uncentred VICReg-ctr also matches its loop implementation.
-    assert cases["vicreg_ctr uncentred"](z_a, z_b)[0] == pytest.approx(
-        _ref_vicreg_family(z_a, z_b, "vicreg_ctr", center_dimensions=False), rel=1e-10)
+    # The dimension-centred VICReg-ctr also matches its loop implementation.
+    assert cases["vicreg_ctr dimension-centred"](z_a, z_b)[0] == pytest.approx(
+        _ref_vicreg_family(z_a, z_b, "vicreg_ctr", center_dimensions=True), rel=1e-10)
 
 
 @pytest.mark.parametrize("name", sorted(LOSSES))
@@ -416,9 +481,11 @@ def test_barlow_twins_invariances_and_optimum():
     assert barlow_twins_loss(q, q[::-1], eps=0.0)[0] > 0.1
 
 
-@pytest.mark.parametrize("name", ["vicreg", "vicreg_exp", "vicreg_ctr"])
+@pytest.mark.parametrize("name", ["vicreg", "vicreg_exp", "vicreg_ctr centred"])
 def test_vicreg_family_translation_invariance(name):
-    f = LOSSES[name]
+    # VICReg, VICReg-exp (dimensions centred over the batch) and VICReg-ctr with Table 1's dimension centring are
+    # invariant to adding one vector t to every embedding of both views.
+    f = LOSSES[name] if name in LOSSES else (lambda a, b, **kw: vicreg_ctr_loss(a, b, center_dimensions=True, **kw))
     for seed in SEEDS:
         rng = np.random.default_rng(seed)
         z_a, z_b = _views(seed, 8, 5)
@@ -432,6 +499,20 @@ def test_vicreg_family_translation_invariance(name):
         np.testing.assert_allclose(reg[1].sum(axis=0), 0.0, atol=1e-10)
 
 
+def test_vicreg_ctr_as_written_centres_embeddings_not_dimensions():
+    # Algorithm 2 centres each embedding over its own coordinates: adding a scalar c_i to every coordinate of
+    # embedding i (in both views) leaves the loss unchanged, whereas a common translation t changes it.
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        z_a, z_b = _views(seed, 8, 5)
+        loss, g_a, g_b = vicreg_ctr_loss(z_a, z_b)
+        shift = rng.normal(size=(8, 1)) * 10
+        assert vicreg_ctr_loss(z_a + shift, z_b + shift)[0] == pytest.approx(loss, rel=1e-10)
+        np.testing.assert_allclose((g_a + g_b).sum(axis=1), 0.0, atol=1e-10)
+        t = rng.normal(size=5) * 3
+        assert abs(vicreg_ctr_loss(z_a + t, z_b + t)[0] - loss) > 1e-3 * abs(loss)
+
+
 def test_vicreg_terms_and_variance_hinge():
     z_a, z_b = _views(2, 16, 6)
     terms = vicreg_terms(z_a, z_b)
@@ -440,6 +521,9 @@ def test_vicreg_terms_and_variance_hinge():
     for variant, f in (("vicreg_exp", vicreg_exp_loss), ("vicreg_ctr", vicreg_ctr_loss)):
         t = vicreg_terms(z_a, z_b, variant=variant, temperature=0.3)
         assert f(z_a, z_b, 1.0, 1.0, 1.0, 0.3)[0] == pytest.approx(sum(t.values()))
+        t = vicreg_terms(z_a, z_b, variant=variant)          # the loss's own default temperature
+        assert f(z_a, z_b, 2.0, 3.0, 5.0)[0] == pytest.approx(
+            2 * t["invariance"] + 3 * t["variance"] + 5 * t["covariance"])
     # Collapse: every std is sqrt(eps) = 0.01, so each view pays 1 - 0.01 and the (halved) sum is 0.99.
     const = np.ones((8, 3))
     assert vicreg_terms(const, const)["variance"] == pytest.approx(0.99)
@@ -462,7 +546,7 @@ def test_float32_inputs_give_float32_gradients():
 
 
 def test_loss_registry_and_shapes():
-    assert set(LOSSES) == {"simclr", "dcl", "vicreg", "barlow_twins", "vicreg_exp", "vicreg_ctr"}
+    assert set(LOSSES) == {"simclr", "dcl", "vicreg", "barlow_twins", "vicreg_exp", "vicreg_ctr", "spectral"}
     z_a, z_b = _views(0, 5, 3)
     for name, f in LOSSES.items():
         out = f(z_a, z_b)
@@ -506,3 +590,104 @@ def test_bad_hyperparameters_raise():
         barlow_twins_loss(np.ones((4, 3)), z_b, eps=0.0)
     with pytest.raises(ValueError, match="variant"):
         vicreg_terms(z_a, z_b, variant="simclr")
+
+
+# ---------------------------------------------------- Garrido et al. (2023): pseudocode, Table S6, Eq. 9-10, 14
+def test_vicreg_exp_and_ctr_defaults_are_table_s6():
+    for f, expected in ((vicreg_exp_loss, (1.0, 1.0, 2.0, 0.1)), (vicreg_ctr_loss, (1.0, 1.0, 1.0, 0.15))):
+        params = inspect.signature(f).parameters
+        got = tuple(params[k].default for k in ("sim_coeff", "std_coeff", "cov_coeff", "temperature"))
+        assert got == expected, f.__name__
+
+
+def test_defaults_equal_algorithms_1_and_2_line_by_line():
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        n, m = int(rng.integers(3, 40)), int(rng.integers(2, 40))
+        scale = rng.uniform(0.2, 3.0)
+        z_a = rng.normal(size=(n, m)) * scale
+        z_b = z_a + rng.normal(size=(n, m)) * rng.uniform(0.1, 1.0)
+        assert vicreg_exp_loss(z_a, z_b)[0] == pytest.approx(_algorithm_1_vicreg_exp(z_a, z_b), rel=1e-12)
+        assert vicreg_ctr_loss(z_a, z_b)[0] == pytest.approx(_algorithm_2_vicreg_ctr(z_a, z_b), rel=1e-12)
+        # Other coefficients and temperatures go where the pseudocode puts them.
+        assert vicreg_exp_loss(z_a, z_b, 25.0, 25.0, 1.0, 0.5)[0] == pytest.approx(
+            _algorithm_1_vicreg_exp(z_a, z_b, 25.0, 25.0, 1.0, 0.5), rel=1e-12)
+        assert vicreg_ctr_loss(z_a, z_b, 2.0, 3.0, 4.0, 0.3)[0] == pytest.approx(
+            _algorithm_2_vicreg_ctr(z_a, z_b, 2.0, 3.0, 4.0, 0.3), rel=1e-12)
+
+
+def test_vicreg_covariance_term_is_eq_9_10_sample_contrastive_rewrite():
+    # Garrido et al. Eq. 8-10: VICReg's covariance term is L_nc of the centred K (scaled by 1 / (M (N-1)^2)), and
+    # L_nc = L_c + L_reg with L_reg = sum_i ||K_.i||^4 - sum_j ||K_j.||^4 (Theorem 3.3), so VICReg equals
+    # invariance + variance + nu (L_c + L_reg)(K) + nu (L_c + L_reg)(K') up to that scale.
+    for seed in range(10):
+        z_a, z_b = _views(seed, 12, 6)
+        n, m = z_a.shape
+        reg = 0.0
+        for z in (z_a, z_b):
+            K = (z - z.mean(axis=0)).T                     # paper layout (M, N), dimensions centred
+            gram = K.T @ K
+            L_c = np.sum(gram ** 2) - np.sum(np.diag(gram) ** 2)
+            L_reg = np.sum(np.sum(K * K, axis=0) ** 2) - np.sum(np.sum(K * K, axis=1) ** 2)
+            reg += (L_c + L_reg) / (m * (n - 1) ** 2)
+        t = vicreg_terms(z_a, z_b)
+        assert t["covariance"] == pytest.approx(reg, rel=1e-10)
+        assert vicreg_loss(z_a, z_b)[0] == pytest.approx(25 * t["invariance"] + 25 * t["variance"] + reg,
+                                                         rel=1e-10)
+
+
+def test_simclr_normalizations_follow_table_1_and_eq_14():
+    for seed in range(10):
+        z_a, z_b = _views(seed, 7, 4, noise=1.0)
+        n, m = z_a.shape
+        c_a, c_b = z_a - z_a.mean(axis=0), z_b - z_b.mean(axis=0)
+        # Scenario A: dimensions centred, then cosine similarity.
+        assert simclr_loss(z_a, z_b, normalization="centered")[0] == pytest.approx(
+            _ref_info_nce(c_a, c_b, 0.1, False), rel=1e-10)
+        # Scenario B, Eq. 14: each centred dimension scaled to norm sqrt(N / M), dot products of the rows.
+        s_a = c_a / np.linalg.norm(c_a, axis=0) * np.sqrt(n / m)
+        s_b = c_b / np.linalg.norm(c_b, axis=0) * np.sqrt(n / m)
+        assert np.sum(s_a ** 2) == pytest.approx(n)                 # rows have unit norm on average
+        assert simclr_loss(z_a, z_b, normalization="standardized")[0] == pytest.approx(
+            _ref_info_nce(s_a, s_b, 0.1, False, unit_rows=False), rel=1e-10)
+        # Both are invariant to a common translation; the standardised one to per-dimension rescaling too.
+        t, scale = np.arange(4.0), np.array([0.5, 2.0, 3.0, 7.0])
+        for kind in ("centered", "standardized"):
+            loss = simclr_loss(z_a, z_b, normalization=kind)[0]
+            assert simclr_loss(z_a + t, z_b - t, normalization=kind)[0] == pytest.approx(loss, rel=1e-10)
+        loss = simclr_loss(z_a, z_b, normalization="standardized")[0]
+        assert simclr_loss(z_a * scale, z_b * scale, normalization="standardized")[0] == pytest.approx(loss)
+    with pytest.raises(ValueError, match="normalization"):
+        simclr_loss(z_a, z_b, normalization="batch")
+    with pytest.raises(ValueError, match="constant over the batch"):
+        simclr_loss(np.ones((4, 3)), z_b[:4, :3], normalization="standardized")
+
+
+def test_spectral_contrastive_loss_closed_form():
+    # Orthonormal, identical views with N = M: positives give -2, negatives 0.
+    q = np.linalg.qr(np.random.default_rng(0).normal(size=(5, 5)))[0]
+    assert spectral_contrastive_loss(q, q)[0] == pytest.approx(-2.0)
+    # It is the sample-contrastive criterion between the views: sum_{i!=j} (a_i . b_j)^2 for equal views is L_c.
+    z = _views(1, 6, 3)[0]
+    gram = z @ z.T
+    expected = -2 * np.trace(gram) / 6 + (np.sum(gram ** 2) - np.sum(np.diag(gram) ** 2)) / 30
+    assert spectral_contrastive_loss(z, z)[0] == pytest.approx(expected)
+
+
+def test_complex_embeddings_are_refused():
+    z_a, z_b = _views(0, 5, 3)
+    for name, f in LOSSES.items():
+        with pytest.raises(TypeError, match="complex"):
+            f(z_a + 1j * z_b, z_b)
+    with pytest.raises(TypeError, match="complex"):
+        sample_contrastive_criterion((z_a + 0j).T)
+
+
+def test_vicreg_eps_must_be_positive_and_collapse_gives_finite_gradients():
+    collapsed = np.ones((8, 4))
+    for f in (vicreg_loss, vicreg_exp_loss, vicreg_ctr_loss):
+        with pytest.raises(ValueError, match="eps must be > 0.*collapsed"):
+            f(collapsed, collapsed, eps=0.0)
+        with np.errstate(all="raise"):
+            loss, g_a, g_b = f(collapsed, collapsed)
+        assert np.isfinite(loss) and np.all(np.isfinite(g_a)) and np.all(np.isfinite(g_b)), f.__name__

@@ -2,7 +2,8 @@
 
 - :mod:`lnn_utils.ssl.criteria`: the sample-contrastive ``L_c`` and dimension-contrastive ``L_nc`` criteria on
   the paper's ``K`` of shape (n_dims, n_samples), the identity linking them, row/column normalisation.
-- :mod:`lnn_utils.ssl.losses`: SimCLR, DCL, VICReg, Barlow Twins, VICReg-exp and VICReg-ctr on library-layout
+- :mod:`lnn_utils.ssl.losses`: SimCLR (three normalisations), DCL, VICReg, Barlow Twins, VICReg-exp and VICReg-ctr
+  (Algorithms 1-2 of Garrido et al.), the spectral contrastive loss, on library-layout
   embeddings ``z_a, z_b`` of shape (n_samples, n_dims), each returning ``(loss, dL/dz_a, dL/dz_b)``.
 - :mod:`lnn_utils.ssl.augment`: augmentations for small grey images (affine crop/shift/rotation, contrast, noise).
 - :mod:`lnn_utils.ssl.encoder`: an MLP backbone with a projector trained by hand-written backpropagation
@@ -33,9 +34,11 @@ from .evaluation import (
 )
 from .losses import (
     LOSSES,
+    SIMCLR_NORMALIZATIONS,
     barlow_twins_loss,
     dcl_loss,
     simclr_loss,
+    spectral_contrastive_loss,
     vicreg_ctr_loss,
     vicreg_exp_loss,
     vicreg_loss,
@@ -57,6 +60,8 @@ __all__ = [
     "vicreg_ctr_loss",
     "barlow_twins_loss",
     "vicreg_terms",
+    "spectral_contrastive_loss",
+    "SIMCLR_NORMALIZATIONS",
     "LOSSES",
     "Augment",
     "add_noise",

@@ -46,7 +46,14 @@ __all__ = [
 ]
 
 
+def _refuse_complex(X, name):
+    if np.iscomplexobj(X):
+        raise TypeError(f"{name} is complex ({np.asarray(X).dtype}); the criteria are defined for real embeddings. "
+                        f"Pass its real part explicitly if that is what you mean")
+
+
 def _check_K(K):
+    _refuse_complex(K, "K")
     return check_matrix(K, "K (shape (n_dims, n_samples), the paper's layout)")
 
 
@@ -177,6 +184,7 @@ def l2_normalize(X, *, axis=-1):
     ValueError
         If a slice has zero norm (its direction is undefined).
     """
+    _refuse_complex(X, "X")
     X = check_matrix(X, "X")
     if axis not in (0, 1, -1, -2):
         raise ValueError(f"axis must be 0 (columns) or 1/-1 (rows) of the 2-D X, got {axis!r}")

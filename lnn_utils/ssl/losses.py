@@ -35,17 +35,25 @@ barlow     correlation    ``c = y_a^T y_b / N``                        all agree
 barlow     loss           ``sum_j (1 - c_jj)^2 +                       official default lambd = 0.0051 (5e-3 in
                           lambd sum_{i!=j} c_ij^2``, lambd = 5e-3      the paper, solo-learn, lightly); solo-learn
                                                                        also multiplies by ``scale_loss = 0.025``
-vicreg_exp covariance     per view ``(1/M) sum_i log sum_{j!=i}        Garrido Eq. 11-12 (invariance and variance as
-                          exp(C_ij / tau)``, C as in vicreg; term      VICReg above). Their pytorch pseudocode
-                          ``c_a + c_b``; tau = 0.1 (our default)       (supp. I) and tuned tau (Table S6) were not
-                                                                       available to us
-vicreg_ctr regulariser    centre each dimension over the batch         Garrido Eq. 13 applies VICReg-exp's v and
-                          (Garrido Table 1: "dimension centering"),    c_exp to ``K^T``; Table 1 adds dimension
-                          then on ``x^T``: std of each embedding over  centring; the text says the covariance
-                          its M coordinates (var with M-1, eps 1e-4),  criterion then "penalizes the Gram matrix".
-                          hinge at 1, mean over N, /2 over views;      ``center_dimensions=False`` gives the literal
-                          ``G = x x^T / (M-1)`` (N x N Gram),          Eq. 13 without it
-                          ``(1/N) sum_i log sum_{j!=i} exp(G_ij/tau)``
+vicreg_exp all            Algorithm 1 of Garrido et al. (2023,         Eq. 11-12 write sums over views (and over
+                          arXiv:2206.02574v3, supp. L): VICReg's       samples for the invariance); the pseudocode's
+                          invariance and variance; covariance          means only rescale the coefficients.
+                          ``(1/M) sum_i log sum_{j!=i} exp(C_ij/tau)`` An earlier version of this module summed the
+                          per view, views AVERAGED; Table S6:          views (2 x the pseudocode)
+                          1 : 1 : 2, tau = 0.1
+vicreg_ctr all            Algorithm 2: Algorithm 1 on the transposed   Table 1 lists "dimension centering" for
+                          batch: each embedding centred over its M     VICReg-ctr, which the pseudocode does not do:
+                          coordinates, std over them (M-1), hinge,     ``center_dimensions=True`` adds it. An earlier
+                          mean over N; ``G = y y^T / (N-1)``;          version centred dimensions and divided G by
+                          ``(1/N) sum_i log sum_{j!=i} exp(G_ij/tau)`` M - 1
+                          views averaged; Table S6: 1 : 1 : 1,
+                          tau = 0.15
+simclr     normalization  "embedding" (default): unit rows;            Garrido et al. Sec. 5.1 and Table 1 (scenarios
+                          "centered": dimensions centred, unit rows;   A and B of SimCLR)
+                          "standardized": Eq. 14, dimensions centred
+                          and scaled to norm sqrt(N/M)
+spectral   loss           ``-(2/N) sum_i a_i.b_i + (1/(N(N-1)))        HaoChen et al. (2021), Eq. 5 on a batch
+                          sum_{i!=j} (a_i.b_j)^2``
 ========== ============== ============================================ ==============================================
 
 Every loss is symmetric in the two views: ``loss(z_b, z_a) == loss(z_a, z_b)`` with the gradients swapped.
@@ -56,12 +64,16 @@ Chen, Kornblith, Norouzi & Hinton (2020). A simple framework for contrastive lea
 (SimCLR). ICML. Yeh, Hong, Hsu, Liu, Chen & LeCun (2022). Decoupled contrastive learning (DCL). ECCV.
 Bardes, Ponce & LeCun (2022). VICReg. ICLR. Zbontar, Jing, Misra, LeCun & Deny (2021). Barlow Twins. ICML.
 Garrido, Chen, Bardes, Najman & LeCun (2023). On the duality between contrastive and non-contrastive
-self-supervised learning. ICLR (VICReg-exp, VICReg-ctr). Official code read for the normalisations:
+self-supervised learning. ICLR (VICReg-exp, VICReg-ctr: Algorithms 1-2 and Table S6 of arXiv:2206.02574v3).
+HaoChen, Wei, Gaidon & Ma (2021). Provable guarantees for self-supervised deep learning with spectral
+contrastive loss. NeurIPS. Official code read for the normalisations:
 facebookresearch/vicreg, facebookresearch/barlowtwins, google-research/simclr, vturrisi/solo-learn
 (solo/losses), lightly-ai/lightly (lightly/loss).
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -75,6 +87,8 @@ __all__ = [
     "vicreg_ctr_loss",
     "barlow_twins_loss",
     "vicreg_terms",
+    "spectral_contrastive_loss",
+    "SIMCLR_NORMALIZATIONS",
     "LOSSES",
 ]
 
@@ -85,6 +99,9 @@ def _check_views(z_a, z_b, *, min_dims=1):
     arrays = []
     for z, name in ((z_a, "z_a"), (z_b, "z_b")):
         z = np.asarray(z)
+        if np.iscomplexobj(z):
+            raise TypeError(f"{name} is complex ({z.dtype}); the SSL losses are defined for real embeddings. Pass "
+                            f"z.real (or np.abs(z)) explicitly if that is what you mean")
         if z.ndim != 2:
             raise ValueError(f"{name} must be 2-D of shape (n_samples, n_dims), got shape {z.shape}")
         arrays.append(z)
@@ -133,12 +150,49 @@ def _log_softmax_parts(logits):
 
 
 # ------------------------------------------------------------------------------------------ SimCLR and DCL
-def _info_nce(z_a, z_b, temperature, decoupled):
+SIMCLR_NORMALIZATIONS = ("embedding", "centered", "standardized")
+
+
+def _normalize_view(z, name, normalization):
+    """One view's rows as SimCLR compares them, and the backward pass of that normalisation.
+
+    "embedding": unit rows (classical SimCLR); "centered": each dimension centred over the batch, then unit rows
+    (Garrido et al. 2023, Table 1, scenario A); "standardized": each dimension centred and scaled to norm
+    sqrt(N/M), rows left free (their Eq. 14, scenario B)."""
+    if normalization == "embedding":
+        u, norms = _unit_rows(z, name)
+        return u, lambda g: _unit_rows_backward(g, u, norms)
+    xc = z - z.mean(axis=0)
+    if normalization == "centered":
+        u, norms = _unit_rows(xc, name)
+        return u, lambda g: _centre_backward(_unit_rows_backward(g, u, norms))
+    n, m = z.shape
+    col = np.linalg.norm(xc, axis=0)
+    if np.any(col == 0):
+        raise ValueError(f"{name} has dimensions that are constant over the batch (columns "
+                         f"{np.flatnonzero(col == 0)[:5].tolist()}); they cannot be standardised (Eq. 14)")
+    scale = np.sqrt(n / m)
+    u = xc / col * scale
+
+    def backward(g):
+        # y = s xc / ||xc||_col: project out the part along each column, divide by its norm; then the centring.
+        return _centre_backward((g - u * np.sum(u * g, axis=0) / scale ** 2) * scale / col)
+    return u, backward
+
+
+def _centre_backward(g):
+    """Chain rule through ``x - mean_rows(x)``: remove the column means of the gradient."""
+    return g - g.mean(axis=0)
+
+
+def _info_nce(z_a, z_b, temperature, decoupled, normalization="embedding"):
     za, zb, out = _check_views(z_a, z_b)
     check_positive(temperature, "temperature")
+    if normalization not in SIMCLR_NORMALIZATIONS:
+        raise ValueError(f"normalization must be one of {SIMCLR_NORMALIZATIONS}, got {normalization!r}")
     n = za.shape[0]
-    u_a, r_a = _unit_rows(za, "z_a")
-    u_b, r_b = _unit_rows(zb, "z_b")
+    u_a, back_a = _normalize_view(za, "z_a", normalization)
+    u_b, back_b = _normalize_view(zb, "z_b", normalization)
     u = np.concatenate([u_a, u_b])                       # (2N, M): anchors 0..N-1 view a, N..2N-1 view b
     logits = (u @ u.T) / temperature
     rows = np.arange(2 * n)
@@ -154,12 +208,12 @@ def _info_nce(z_a, z_b, temperature, decoupled):
     d_logits[rows, pos] -= 1.0
     d_logits /= 2 * n
     grad_u = (d_logits + d_logits.T) @ u / temperature
-    grad_a = _unit_rows_backward(grad_u[:n], u_a, r_a)
-    grad_b = _unit_rows_backward(grad_u[n:], u_b, r_b)
+    grad_a = back_a(grad_u[:n])
+    grad_b = back_b(grad_u[n:])
     return loss, grad_a.astype(out, copy=False), grad_b.astype(out, copy=False)
 
 
-def simclr_loss(z_a, z_b, temperature=0.1):
+def simclr_loss(z_a, z_b, temperature=0.1, *, normalization="embedding"):
     """SimCLR's NT-Xent loss (normalised temperature-scaled cross-entropy) and its gradients.
 
     Parameters
@@ -169,6 +223,13 @@ def simclr_loss(z_a, z_b, temperature=0.1):
         paper's ``K`` is ``z.T``.)
     temperature : float, default=0.1
         tau > 0.
+    normalization : {"embedding", "centered", "standardized"}, default="embedding"
+        How each view is normalised before the dot products (Garrido et al. 2023, Sec. 5.1 and Table 1).
+        "embedding": unit rows, the classical SimCLR (cosine similarity). "centered": each dimension first
+        centred over the batch, then unit rows (their scenario A, VICReg-ctr's normalisation). "standardized":
+        each dimension centred and scaled to Euclidean norm ``sqrt(N / M)`` (their Eq. 14, scenario B, VICReg's
+        normalisation); the rows are then unit-norm only on average. Each view is normalised with its own batch
+        statistics.
 
     Returns
     -------
@@ -187,10 +248,10 @@ def simclr_loss(z_a, z_b, temperature=0.1):
     The log-sum-exp subtracts the row maximum, so small temperatures do not overflow. Mean over the 2N anchors
     as in the paper, lightly and solo-learn; the official TF code returns twice this. Invariant to a positive
     rescaling of any row and to a common rotation of both views; hence each row's gradient is orthogonal to
-    the row. Garrido et al. (2023, Prop. 3.1) show it drives negative-pair dot products to zero mean, as the
-    sample-contrastive criterion L_c does.
+    the row (for ``normalization="embedding"``). Garrido et al. (2023, Prop. 3.1) show it drives negative-pair dot
+    products to zero mean, as the sample-contrastive criterion L_c does.
     """
-    return _info_nce(z_a, z_b, temperature, decoupled=False)
+    return _info_nce(z_a, z_b, temperature, decoupled=False, normalization=normalization)
 
 
 def dcl_loss(z_a, z_b, temperature=0.1):
@@ -245,23 +306,28 @@ def _covariance_term(x):
     return value, 4.0 * xc @ off / ((n - 1) * d)
 
 
-def _exp_covariance_term(x, temperature, *, center):
-    """Garrido et al. Eq. 11: ``(1/d) sum_i log sum_{j!=i} exp(C_ij / tau)``, ``C = x^T x / (n-1)`` (x centred
-    over axis 0 if ``center``), and its gradient wrt ``x`` of shape (n, d)."""
-    n, d = x.shape
-    xc = x - x.mean(axis=0) if center else x
-    logits = xc.T @ xc / ((n - 1) * temperature)
+def _exp_covariance_term(x, temperature, denom):
+    """Garrido et al. Eq. 11 on ``x`` of shape (n, d): ``(1/d) sum_i log sum_{j!=i} exp(C_ij / tau)`` with
+    ``C = xc^T xc / denom`` (x centred over axis 0), and its gradient wrt ``x``."""
+    d = x.shape[1]
+    xc = x - x.mean(axis=0)
+    logits = xc.T @ xc / (denom * temperature)
     np.fill_diagonal(logits, -np.inf)
     lse, soft = _log_softmax_parts(logits)
     d_cov = soft / (d * temperature)
-    return float(np.mean(lse)), xc @ (d_cov + d_cov.T) / (n - 1)
+    # Columns of xc @ (.) sum to zero, so the centring adds nothing to the gradient.
+    return float(np.mean(lse)), xc @ (d_cov + d_cov.T) / denom
 
 
 def _vicreg_family(z_a, z_b, *, sim_coeff, std_coeff, cov_coeff, kind, temperature=None, eps=1e-4,
-                   gamma=1.0, center_dimensions=True):
+                   gamma=1.0, center_dimensions=False):
     """Shared forward/backward of VICReg, VICReg-exp and VICReg-ctr; returns (loss, grad_a, grad_b, terms)."""
     za, zb, out = _check_views(z_a, z_b, min_dims=1 if kind == "vicreg" else 2)
-    _check_coeffs(sim_coeff=sim_coeff, std_coeff=std_coeff, cov_coeff=cov_coeff, eps=eps)
+    _check_coeffs(sim_coeff=sim_coeff, std_coeff=std_coeff, cov_coeff=cov_coeff)
+    if isinstance(eps, numbers.Real) and not isinstance(eps, bool) and eps <= 0:
+        raise ValueError(f"eps must be > 0, got {eps!r}: the variance hinge uses sqrt(var + eps), whose gradient "
+                         f"is infinite for a collapsed dimension (var = 0) when eps = 0; the references use 1e-4")
+    check_positive(eps, "eps")
     check_positive(gamma, "gamma")
     if kind != "vicreg":
         check_positive(temperature, "temperature")
@@ -269,26 +335,30 @@ def _vicreg_family(z_a, z_b, *, sim_coeff, std_coeff, cov_coeff, kind, temperatu
     diff = za - zb
     invariance = float(np.mean(diff * diff))
     g_inv = 2.0 * sim_coeff * diff / (n * m)
+    # VICReg (official code) sums the two views' covariance terms; Algorithms 1-2 of Garrido et al. average them.
+    cov_weight = 1.0 if kind == "vicreg" else 0.5
     variance = covariance = 0.0
     grads = []
     for z in (za, zb):
         if kind == "vicreg_ctr":
             x = z - z.mean(axis=0) if center_dimensions else z
-            # Transposed: the M coordinates of an embedding play the role of VICReg's batch.
+            # Algorithm 2: the VICReg-exp regulariser on the transposed batch (M, N). The M coordinates of each
+            # embedding play the role of the batch (centring and variance over them, ddof 1), the Gram matrix
+            # keeps the batch normaliser N - 1.
             v, g_v = _variance_term(x.T, gamma, eps)
-            c, g_c = _exp_covariance_term(x.T, temperature, center=False)
-            g = (0.5 * std_coeff * g_v + cov_coeff * g_c).T
+            c, g_c = _exp_covariance_term(x.T, temperature, n - 1)
+            g = (0.5 * std_coeff * g_v + cov_weight * cov_coeff * g_c).T
             if center_dimensions:
-                g = g - g.mean(axis=0)
+                g = _centre_backward(g)
         else:
             v, g_v = _variance_term(z, gamma, eps)
             if kind == "vicreg":
                 c, g_c = _covariance_term(z)
             else:
-                c, g_c = _exp_covariance_term(z, temperature, center=True)
-            g = 0.5 * std_coeff * g_v + cov_coeff * g_c
+                c, g_c = _exp_covariance_term(z, temperature, n - 1)
+            g = 0.5 * std_coeff * g_v + cov_weight * cov_coeff * g_c
         variance += 0.5 * v
-        covariance += c
+        covariance += cov_weight * c
         grads.append(g)
     loss = sim_coeff * invariance + std_coeff * variance + cov_coeff * covariance
     terms = {"invariance": invariance, "variance": variance, "covariance": covariance}
@@ -334,7 +404,7 @@ def vicreg_loss(z_a, z_b, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, *, eps=
     return loss, g_a, g_b
 
 
-def vicreg_exp_loss(z_a, z_b, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, temperature=0.1, *, eps=1e-4,
+def vicreg_exp_loss(z_a, z_b, sim_coeff=1.0, std_coeff=1.0, cov_coeff=2.0, temperature=0.1, *, eps=1e-4,
                     gamma=1.0):
     """VICReg-exp (Garrido et al. 2023): VICReg with a LogSumExp repulsion between dimensions.
 
@@ -342,11 +412,14 @@ def vicreg_exp_loss(z_a, z_b, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, tem
     ----------
     z_a, z_b : array_like of shape (n_samples, n_dims)
         Embeddings of the two views (N >= 2, M >= 2).
-    sim_coeff, std_coeff, cov_coeff : float, default=25, 25, 1
+    sim_coeff, std_coeff, cov_coeff : float, default=1, 1, 2
+        lambda, mu, nu: Garrido et al.'s tuned values (their Table S6, VICReg-exp 1 : 1 : 2).
     temperature : float, default=0.1
-        tau of the exponential covariance criterion. Our default: the paper tunes it (its Table S6).
-    eps, gamma : float
-        As in :func:`vicreg_loss`.
+        tau of the exponential covariance criterion (Table S6).
+    eps : float, default=1e-4
+        > 0, added to the variance under the square root.
+    gamma : float, default=1.0
+        Target standard deviation of the hinge.
 
     Returns
     -------
@@ -355,36 +428,43 @@ def vicreg_exp_loss(z_a, z_b, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, tem
 
     Notes
     -----
-    The covariance term of :func:`vicreg_loss` is replaced by the exponential covariance criterion
-    (Garrido et al. 2023, Eq. 11-12), per view,
+    The default is Algorithm 1 of Garrido et al. (2023, arXiv:2206.02574v3, supplementary L), step by step, with
+    ``x`` = z centred per dimension over the batch:
 
-        c_exp(z) = (1/M) sum_j log sum_{k != j} exp(C_jk / tau),   C = x^T x / (N - 1),
+        s = mean_{i,j} (z_a - z_b)_ij^2                                  (F.mse_loss)
+        v(z) = (1/M) sum_j max(0, gamma - sqrt(Var_j(z) + eps)),          Var over the batch, N - 1
+        C = x^T x / (N - 1)                                               (M x M covariance)
+        c_exp(z) = (1/M) sum_j log sum_{k != j} exp(C_jk / tau)           (their Eq. 11)
+        L = sim_coeff s + std_coeff (v(z_a) + v(z_b)) / 2 + cov_coeff (c_exp(z_a) + c_exp(z_b)) / 2.
 
-    summed over the two views; invariance and variance terms and their normalisations are VICReg's
-    (official-code conventions, see the module table). Like InfoNCE, the LogSumExp mostly penalises the
-    largest covariances; it is a soft-max, not a sum of squares, so it also rewards negative covariances.
+    Both regularisers are *averaged* over the two views. Eq. 12 of the paper writes sums (and a sum over
+    samples for the invariance); these only rescale the coefficients, which the pseudocode and Table S6 fix.
+    Like InfoNCE, the LogSumExp mostly penalises the largest covariances; being a soft maximum, not a sum of
+    squares, it also rewards negative covariances.
     """
     loss, g_a, g_b, _ = _vicreg_family(z_a, z_b, sim_coeff=sim_coeff, std_coeff=std_coeff, cov_coeff=cov_coeff,
                                        kind="vicreg_exp", temperature=temperature, eps=eps, gamma=gamma)
     return loss, g_a, g_b
 
 
-def vicreg_ctr_loss(z_a, z_b, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, temperature=0.1, *, eps=1e-4,
-                    gamma=1.0, center_dimensions=True):
-    """VICReg-ctr (Garrido et al. 2023): VICReg-exp applied to the transposed embeddings (sample-contrastive).
+def vicreg_ctr_loss(z_a, z_b, sim_coeff=1.0, std_coeff=1.0, cov_coeff=1.0, temperature=0.15, *, eps=1e-4,
+                    gamma=1.0, center_dimensions=False):
+    """VICReg-ctr (Garrido et al. 2023): VICReg-exp on the transposed embeddings, a sample-contrastive loss.
 
     Parameters
     ----------
     z_a, z_b : array_like of shape (n_samples, n_dims)
         Embeddings of the two views (N >= 2, M >= 2).
-    sim_coeff, std_coeff, cov_coeff : float, default=25, 25, 1
-    temperature : float, default=0.1
-        tau of the LogSumExp over the Gram matrix (our default; the paper tunes it).
+    sim_coeff, std_coeff, cov_coeff : float, default=1, 1, 1
+        lambda, mu, nu: the tuned values of Table S6 (VICReg-ctr 1 : 1 : 1).
+    temperature : float, default=0.15
+        tau of the LogSumExp over the Gram matrix (Table S6).
     eps, gamma : float
-        As in :func:`vicreg_loss`.
-    center_dimensions : bool, default=True
-        First centre each dimension over the batch (Garrido et al. 2023, Table 1 lists "dimension centering"
-        for VICReg-ctr). ``False`` gives the literal Eq. 13.
+        As in :func:`vicreg_exp_loss`.
+    center_dimensions : bool, default=False
+        False: Algorithm 2 as written. True: first centre each dimension over the batch, the "dimension
+        centering" that the paper's Table 1 lists for VICReg-ctr but its pseudocode does not perform (an option,
+        to test whether it matters).
 
     Returns
     -------
@@ -393,19 +473,20 @@ def vicreg_ctr_loss(z_a, z_b, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, tem
 
     Notes
     -----
-    Garrido et al. (2023, Eq. 13): invariance on ``K`` as in VICReg, variance and exponential covariance on
-    ``K^T``. In library layout, with ``x`` = z (dimension-centred if ``center_dimensions``):
+    The default is Algorithm 2 of Garrido et al. (2023, supp. L): Algorithm 1 applied to the transposed batch
+    (the paper's ``K^T``, Eq. 13), keeping the batch normaliser ``N - 1``. With ``y_i`` = embedding i minus the
+    mean of its own M coordinates:
 
-        v(x^T) = (1/N) sum_i max(0, gamma - sqrt(Var(x_i,:) + eps)),   Var over the M coordinates, M - 1
-        G = x x^T / (M - 1)                                             (N x N Gram matrix)
-        c_exp(x^T) = (1/N) sum_i log sum_{k != i} exp(G_ik / tau)
-        L = sim_coeff s + std_coeff (v_a + v_b) / 2 + cov_coeff (c_exp,a + c_exp,b).
+        s = mean_{i,j} (z_a - z_b)_ij^2
+        v(z) = (1/N) sum_i max(0, gamma - sqrt(Var(z_i,:) + eps)),     Var over the M coordinates, M - 1
+        G = Y Y^T / (N - 1)                                             (N x N Gram matrix of the y_i)
+        c_exp(z) = (1/N) sum_i log sum_{k != i} exp(G_ik / tau)
+        L = sim_coeff s + std_coeff (v(z_a) + v(z_b)) / 2 + cov_coeff (c_exp(z_a) + c_exp(z_b)) / 2.
 
-    The variance term now constrains the norm of each embedding and the LogSumExp repels the embeddings of
-    different samples, "with the same repulsive force as in DCL" (Garrido et al.): a sample-contrastive loss
-    written with VICReg's machinery. Caveat: the paper's pseudocode (its supp. I) was not available to us;
-    we did not re-centre the Gram matrix (the text says it "penalizes the Gram matrix") while the variance,
-    computed with VICReg's ``var``, centres each embedding over its coordinates.
+    The variance term now holds the norm of each (centred) embedding near ``sqrt(M - 1)`` and the LogSumExp
+    repels the embeddings of different samples of the same view, "with the same repulsive force as in DCL"
+    (Garrido et al.): a sample-contrastive loss written with VICReg's machinery. Unlike SimCLR, negatives are
+    only taken within a view and the positive never enters the LogSumExp.
     """
     loss, g_a, g_b, _ = _vicreg_family(z_a, z_b, sim_coeff=sim_coeff, std_coeff=std_coeff, cov_coeff=cov_coeff,
                                        kind="vicreg_ctr", temperature=temperature, eps=eps, gamma=gamma,
@@ -413,27 +494,67 @@ def vicreg_ctr_loss(z_a, z_b, sim_coeff=25.0, std_coeff=25.0, cov_coeff=1.0, tem
     return loss, g_a, g_b
 
 
-def vicreg_terms(z_a, z_b, *, variant="vicreg", temperature=0.1, eps=1e-4, gamma=1.0, center_dimensions=True):
+def vicreg_terms(z_a, z_b, *, variant="vicreg", temperature=None, eps=1e-4, gamma=1.0, center_dimensions=False):
     """The unweighted invariance, variance and covariance terms of VICReg, VICReg-exp or VICReg-ctr.
 
     Parameters
     ----------
     z_a, z_b : array_like of shape (n_samples, n_dims)
     variant : {"vicreg", "vicreg_exp", "vicreg_ctr"}, default="vicreg"
-    temperature, eps, gamma, center_dimensions
-        As in the corresponding loss (``temperature`` is ignored by "vicreg").
+    temperature : float, optional
+        Default: that of the variant's loss (0.1 for "vicreg_exp", 0.15 for "vicreg_ctr"; ignored by "vicreg").
+    eps, gamma, center_dimensions
+        As in the corresponding loss.
 
     Returns
     -------
     terms : dict
-        ``"invariance"``, ``"variance"`` (already averaged over the two views, as in the loss) and
-        ``"covariance"`` (summed over the two views), so that
-        ``loss = sim_coeff * invariance + std_coeff * variance + cov_coeff * covariance``.
+        ``"invariance"``, ``"variance"`` (averaged over the two views, as in every loss) and ``"covariance"``
+        (summed over the two views for "vicreg" as in the official code, averaged for the two variants as in
+        Algorithms 1-2), so that ``loss = sim_coeff * invariance + std_coeff * variance + cov_coeff * covariance``.
     """
     if variant not in ("vicreg", "vicreg_exp", "vicreg_ctr"):
         raise ValueError(f"variant must be 'vicreg', 'vicreg_exp' or 'vicreg_ctr', got {variant!r}")
+    if temperature is None:
+        temperature = {"vicreg": None, "vicreg_exp": 0.1, "vicreg_ctr": 0.15}[variant]
     return _vicreg_family(z_a, z_b, sim_coeff=1.0, std_coeff=1.0, cov_coeff=1.0, kind=variant,
                           temperature=temperature, eps=eps, gamma=gamma, center_dimensions=center_dimensions)[3]
+
+
+# ------------------------------------------------------------------------------- spectral contrastive loss
+def spectral_contrastive_loss(z_a, z_b):
+    """Spectral contrastive loss (HaoChen, Wei, Gaidon & Ma 2021) and its gradients.
+
+    Parameters
+    ----------
+    z_a, z_b : array_like of shape (n_samples, n_dims)
+        Embeddings of the two views (N >= 2), used as they are (no normalisation; HaoChen et al. bound their
+        norm with the network's last layer).
+
+    Returns
+    -------
+    loss : float
+    grad_a, grad_b : ndarray of shape (n_samples, n_dims)
+
+    Notes
+    -----
+    With ``S = z_a z_b^T`` (N x N),
+
+        L = -(2/N) sum_i S_ii + (1 / (N (N - 1))) sum_{i != j} S_ij^2,
+
+    the empirical form of HaoChen et al.'s Eq. 5: attraction of the positive pairs and a *squared* repulsion
+    of every negative pair, i.e. a sample-contrastive criterion L_c between the two views (Garrido et al. 2023,
+    Prop. 3.2). HaoChen et al. (2022) relate it to the dimension-contrastive L_nc.
+    """
+    za, zb, out = _check_views(z_a, z_b)
+    n = za.shape[0]
+    s = za @ zb.T
+    off = s.copy()
+    np.fill_diagonal(off, 0.0)
+    loss = float(-2.0 * np.trace(s) / n + np.sum(off * off) / (n * (n - 1)))
+    d_s = 2.0 * off / (n * (n - 1))
+    d_s[np.diag_indices(n)] = -2.0 / n
+    return loss, (d_s @ zb).astype(out, copy=False), (d_s.T @ za).astype(out, copy=False)
 
 
 # ------------------------------------------------------------------------------------------- Barlow Twins
@@ -507,5 +628,6 @@ LOSSES = {
     "barlow_twins": barlow_twins_loss,
     "vicreg_exp": vicreg_exp_loss,
     "vicreg_ctr": vicreg_ctr_loss,
+    "spectral": spectral_contrastive_loss,
 }
 """Loss functions by name; each is ``loss(z_a, z_b, **kwargs) -> (value, dL/dz_a, dL/dz_b)``."""
