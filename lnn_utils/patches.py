@@ -60,6 +60,10 @@ def extract_patches(images, patch_size=16, n_per_image=5000, *, grid=True, seed=
     """
     check_positive(patch_size, "patch_size", integer=True)
     check_positive(n_per_image, "n_per_image", integer=True)
+    if isinstance(images, np.ndarray) and images.ndim == 3 and images.shape[-1] in (3, 4):
+        raise ValueError(f"images has shape {images.shape}: a colour image (height, width, channels)? Pass grey "
+                         f"2-D images (lnn_utils.images.load_images converts colour files to grey); a stack of "
+                         f"grey images must have shape (n_images, height, width)")
     if isinstance(images, np.ndarray) and images.ndim == 2:
         images = [images]
     images = list(images)
@@ -73,7 +77,10 @@ def extract_patches(images, patch_size=16, n_per_image=5000, *, grid=True, seed=
     for k, image in enumerate(images):
         image = np.asarray(image, dtype=np.float64)
         if image.ndim != 2:
-            raise ValueError(f"image {k} must be 2-D (height, width), got shape {image.shape}")
+            hint = " (a colour image? convert it to grey, e.g. with load_images)" if image.ndim == 3 else ""
+            raise ValueError(f"image {k} must be 2-D (height, width), got shape {image.shape}{hint}")
+        if not np.all(np.isfinite(image)):
+            raise ValueError(f"image {k} contains NaN or infinite values; clean it before cutting patches")
         h, w = image.shape
         if h < patch_size or w < patch_size:
             raise ValueError(f"image {k} of shape {image.shape} is smaller than patch_size={patch_size}; "
