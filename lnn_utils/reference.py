@@ -30,6 +30,7 @@ from lnn_utils._validation import as_generator, check_matrix, check_positive
 
 __all__ = [
     "CONTRASTS",
+    "check_single_seed",
     "dictionary_learning",
     "fastica",
     "lasso_fista",
@@ -38,6 +39,38 @@ __all__ = [
     "soft_threshold",
     "symmetric_decorrelation",
 ]
+
+
+# --- seeds -------------------------------------------------------------------------------------------------------
+def check_single_seed(seed, name="seed", *, owner="this function"):
+    """Return ``seed`` if it stands for one random stream: an int >= 0, a ``SeedSequence`` or a ``Generator``.
+
+    A sequence of seeds is refused: the online networks of :mod:`lnn_utils.hebbian.online` read a list as several
+    independent runs, whereas numpy would silently hash it into one stream; here one object is one run, so the
+    caller must loop over the seeds.
+
+    Raises
+    ------
+    TypeError
+        For a list, tuple or array of seeds, or any other type.
+    ValueError
+        For ``None`` (irreproducible) or a negative int.
+    """
+    if seed is None:
+        raise ValueError(f"{name} must be an int >= 0 or a numpy Generator so that runs are reproducible, got None")
+    if isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+        return seed
+    if isinstance(seed, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"{name} must be one int or a numpy Generator: {owner} trains one model per seed, got a sequence of "
+            f"{len(seed)} seeds {list(np.ravel(seed))[:5]}; loop over the seeds instead, one model each, e.g. "
+            f"[Model(..., {name}=s).fit(X) for s in seeds]")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= 0 or a numpy Generator, got {seed!r} of type "
+                        f"{type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"{name} must be an int >= 0 (numpy seeds are non-negative), got {seed}")
+    return seed
 
 
 # --- contrast functions ------------------------------------------------------------------------------------------
@@ -178,7 +211,7 @@ def fastica(Z, n_components=None, nonlinearity="tanh", seed=0, *, tol=1e-4, max_
     check_positive(max_iter, "max_iter", integer=True)
     g, g_prime = _contrast(nonlinearity)
     if w_init is None:
-        W = as_generator(seed).standard_normal((m, d))
+        W = as_generator(check_single_seed(seed, owner="fastica")).standard_normal((m, d))
     else:
         W = check_matrix(w_init, "w_init", n_features=d)
         if W.shape[0] != m:
@@ -324,7 +357,7 @@ def dictionary_learning(X, n_atoms, lam, *, n_iter=20, n_iter_codes=50, n_sweeps
     check_positive(n_iter, "n_iter", integer=True)
     check_positive(n_sweeps, "n_sweeps", integer=True)
     if dictionary_init is None:
-        D = as_generator(seed).standard_normal((n_atoms, X.shape[1])).T
+        D = as_generator(check_single_seed(seed, owner="dictionary_learning")).standard_normal((n_atoms, X.shape[1])).T
     else:
         D = check_matrix(dictionary_init, "dictionary_init").copy()
         if D.shape != (X.shape[1], n_atoms):

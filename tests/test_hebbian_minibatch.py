@@ -5,8 +5,15 @@ import pytest
 
 from lnn_utils.decomposition_metrics import amari_index, best_abs_cosine, max_principal_angle
 from lnn_utils.hebbian import GHA, FoldiakNetwork, HebbianICA, OjaSubspace, SparseCoding, lca
-from lnn_utils.hebbian.minibatch import _newton_schulz
-from lnn_utils.reference import fastica, lasso_fista, lasso_objective, pca, symmetric_decorrelation
+from lnn_utils.hebbian.minibatch import _lca, _newton_schulz, lca_step_bound
+from lnn_utils.reference import (
+    dictionary_learning,
+    fastica,
+    lasso_fista,
+    lasso_objective,
+    pca,
+    symmetric_decorrelation,
+)
 from lnn_utils.whitening import PCAWhitener
 
 K = 4
@@ -214,8 +221,6 @@ def test_errors():
         HebbianICA(2, decorrelation="gram-schmidt")
     with pytest.raises(ValueError, match="whiten with at least 5"):
         HebbianICA(5).fit(Z)
-    with pytest.raises(ValueError, match="reproducible"):
-        OjaSubspace(2, seed=None)
     with pytest.raises(ValueError, match="learning_rate"):
         SparseCoding(3, learning_rate=-1.0)
     with pytest.raises(RuntimeError, match="fit"):
@@ -224,3 +229,91 @@ def test_errors():
         OjaSubspace(2, learning_rate=100.0).fit(10 * Z, n_iter=50)
     with pytest.raises(ValueError, match="columns"):
         OjaSubspace(2).fit(Z, n_iter=2).transform(np.ones((3, 5)))
+
+
+# --- robustness (issue 14) ---------------------------------------------------------------------------------------
+def _overcomplete_dictionary(seed=9, n_atoms=48, n_features=16):
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((n_atoms, n_features))
+    return W / np.linalg.norm(W, axis=1, keepdims=True), rng.standard_normal((30, n_features))
+
+
+def test_lca_step_bound_is_two_over_the_largest_gram_eigenvalue_and_is_tight():
+    W, X = _overcomplete_dictionary()
+    lam_max = np.linalg.eigvalsh(W.T @ W)[-1]
+    assert lca_step_bound(W) == pytest.approx(2.0 / lam_max, rel=1e-12)
+    assert lca_step_bound(W) < 2 / 3  # 3x overcomplete: far below the step of 1 that a single atom tolerates
+    G = W @ W.T - np.eye(len(W))
+    drive = X @ W.T
+    # with lam = 0 every unit is active: the iteration is linear and the bound is exact on both sides
+    for factor, finite in [(0.97, True), (1.03, False)]:
+        U, _ = _lca(drive, G, 0.0, 400, factor * lca_step_bound(W), False)
+        assert (np.abs(U).max() < 1e3) == finite
+    # below the bound with a threshold the codes converge to the LASSO solution
+    A = lca(X, W, 0.2, n_steps=3000, step=0.95 * lca_step_bound(W))
+    best = lasso_objective(X, lasso_fista(X, W.T, 0.2, n_iter=5000, tol=1e-13), W.T, 0.2)
+    assert lasso_objective(X, A, W.T, 0.2) == pytest.approx(best, rel=1e-6)
+
+
+def test_lca_refuses_an_unstable_step_and_names_the_bound():
+    W, X = _overcomplete_dictionary()
+    bound = lca_step_bound(W)
+    with pytest.raises(ValueError, match=rf"step=0\.8 is too large.*step < 2 / lambda_max\(Phi\^T Phi\) = {bound:.4g}"):
+        lca(X, W, 0.1, step=0.8)
+    with pytest.raises(ValueError, match="codes_init must have shape"):
+        lca(X, W, 0.1, step=0.5 * bound, codes_init=np.zeros((3, len(W))))
+    with pytest.raises(FloatingPointError, match="NaN or infinite with step=.*reduce step"):
+        lca(X, W, 0.1, step=0.5 * bound, codes_init=np.full((len(X), len(W)), 1e308))
+
+
+def test_sparse_coding_refuses_an_unstable_lca_step_and_keeps_its_dictionary():
+    W, X = _overcomplete_dictionary()
+    X = np.tile(X, (10, 1))
+    with pytest.raises(ValueError, match=r"at training step 0.*lca_step=0\.9 is too large.*use lca_step <="):
+        SparseCoding(48, lca_step=0.9, batch_size=50, seed=0).fit(X, n_iter=5)
+    net = SparseCoding(48, lca_step=0.2, batch_size=50, seed=0).fit(X, n_iter=5)
+    before = net.weights.copy()
+    net.lca_step = 0.9  # a user changing the step of a trained model
+    with pytest.raises(ValueError, match="lca_step=0.9 is too large"):
+        net.partial_fit(X, n_iter=5)
+    np.testing.assert_array_equal(net.weights, before)
+    assert net.n_steps_ == 5
+    with pytest.raises(ValueError, match="lca_step=0.9 is too large"):
+        net.transform(X)
+
+
+@pytest.mark.parametrize("make", [lambda s: OjaSubspace(2, seed=s), lambda s: GHA(2, seed=s),
+                                  lambda s: FoldiakNetwork(2, seed=s), lambda s: HebbianICA(2, seed=s),
+                                  lambda s: SparseCoding(3, seed=s)])
+def test_minibatch_rules_refuse_a_list_of_seeds(make):
+    for seeds in ([0, 1, 2], (4, 5), np.arange(3)):
+        with pytest.raises(TypeError, match=r"trains one model per seed.*loop over the seeds"):
+            make(seeds)
+    with pytest.raises(ValueError, match=r"seed must be an int >= 0.*got -1"):
+        make(-1)
+    with pytest.raises(ValueError, match="reproducible"):
+        make(None)
+    make(np.random.default_rng(0))  # one stream: accepted
+    make(np.int64(3))
+
+
+def test_batch_references_refuse_a_list_of_seeds(mixture):
+    Z, _ = mixture
+    with pytest.raises(TypeError, match="fastica trains one model per seed"):
+        fastica(Z, 5, seed=[0, 1])
+    with pytest.raises(TypeError, match="dictionary_learning trains one model per seed"):
+        dictionary_learning(Z, 6, 0.3, seed=(0, 1))
+    with pytest.raises(ValueError, match="got -2"):
+        fastica(Z, 5, seed=-2)
+
+
+def test_divergence_rolls_back_to_the_last_finite_weights():
+    Z = np.random.default_rng(0).standard_normal((100, 4))
+    net = OjaSubspace(2, learning_rate=0.01, batch_size=20, seed=0).fit(Z, n_iter=3)
+    before = net.weights.copy()
+    net.learning_rate = 1e6
+    with pytest.raises(FloatingPointError, match=r"smaller learning_rate than 1e\+06.*weights are those before"):
+        net.partial_fit(1e3 * Z, n_iter=50)
+    assert np.all(np.isfinite(net.weights)) and net.n_steps_ >= 3
+    if net.n_steps_ == 3:
+        np.testing.assert_array_equal(net.weights, before)

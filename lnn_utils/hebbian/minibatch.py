@@ -52,7 +52,7 @@ import time
 import numpy as np
 
 from lnn_utils._validation import as_generator, check_matrix, check_positive
-from lnn_utils.reference import CONTRASTS, soft_threshold, symmetric_decorrelation
+from lnn_utils.reference import CONTRASTS, check_single_seed, soft_threshold, symmetric_decorrelation
 
 __all__ = [
     "FoldiakNetwork",
@@ -61,6 +61,7 @@ __all__ = [
     "OjaSubspace",
     "SparseCoding",
     "lca",
+    "lca_step_bound",
 ]
 
 
@@ -83,14 +84,16 @@ class _MiniBatchRule:
         check_positive(batch_size, "batch_size", integer=True)
         if decay is not None:
             check_positive(decay, "decay")
-        if seed is None:
-            raise ValueError("seed must be an int or a numpy Generator so that runs are reproducible, got None")
+        check_single_seed(seed, owner=f"{type(self).__name__} (a mini-batch rule)")
         self.n_components = int(n_components)
         self.learning_rate = float(learning_rate)
         self.batch_size = int(batch_size)
         self.decay = decay
         # An int seed makes every fit() start from the same state; a Generator is consumed (fits differ).
         self.seed = seed
+
+    def _divergence_hint(self):
+        return ""
 
     # --- to implement ----------------------------------------------------------------------------------------
     def _initialize(self, n_features, rng):
@@ -201,12 +204,18 @@ class _MiniBatchRule:
                     self._new_epoch(n, B)
                 first = self._starts[self._next]
                 self._next += 1
+                # updates rebind (never mutate) the state arrays, so keeping references is a cheap snapshot
+                state = {key: self.__dict__[key] for key in ("_W", "_M") if key in self.__dict__}
                 try:
                     self._update(Xp[first:first + B], self._learning_rate(self.n_steps_))
-                except (FloatingPointError, np.linalg.LinAlgError) as err:
+                except (FloatingPointError, np.linalg.LinAlgError, ValueError) as err:
+                    self.__dict__.update(state)  # roll back to the last finite state
+                    if isinstance(err, ValueError):
+                        raise
                     raise FloatingPointError(
                         f"{type(self).__name__} diverged at step {self.n_steps_} ({err}); use a smaller "
-                        f"learning_rate than {self.learning_rate:g}") from None
+                        f"learning_rate than {self.learning_rate:g}{self._divergence_hint()}; the weights are "
+                        f"those before the failed step") from None
                 self.n_steps_ += 1
                 self.n_samples_seen_ += B
                 if callback is not None and self.n_steps_ % callback_every == 0:
@@ -593,6 +602,55 @@ class HebbianICA(_MiniBatchRule):
 # --------------------------------------------------------------------------------------------------------------
 
 
+def lca_step_bound(weights):
+    """Largest stable Euler step of the LCA for a dictionary: ``2 / lambda_max(Phi^T Phi)``.
+
+    Parameters
+    ----------
+    weights : array_like of shape (n_atoms, n_features)
+        Atoms as rows (``Phi^T``).
+
+    Returns
+    -------
+    float
+        The bound ``2 / lambda_max(G)``, ``G = Phi^T Phi`` the Gram matrix of the atoms (``lambda_max(G)`` equals
+        the largest eigenvalue of the smaller matrix ``Phi Phi^T``; for unit-norm atoms it is >= 1, so the bound is
+        <= 2). :func:`lca` and :class:`SparseCoding` refuse a step at or above it.
+
+    Notes
+    -----
+    Derivation. Between two changes of the set ``S`` of active units the soft threshold is affine,
+    ``a = P (u - lam sign u)`` with ``P`` the diagonal projection onto ``S``, so one Euler step
+    ``u <- u + step (Phi^T x - u - (G - I) a)`` is affine with matrix ``I - step (I + (G - I) P)``. Ordering the
+    active units first, ``I + (G - I) P = [[G_SS, 0], [G_RS, I]]``: its eigenvalues are those of the principal
+    submatrix ``G_SS`` (positive semi-definite) and 1 for each inactive unit. The step is stable (every
+    eigenvalue of the iteration inside the unit circle, ``|1 - step mu| < 1``) for every active set exactly when
+    ``step < 2 / mu_max``, and by Cauchy interlacing ``mu_max <= lambda_max(G)``, with equality when all units
+    are active. Above the bound the mode of the top eigenvector of ``G`` grows by ``|1 - step lambda_max|`` per
+    step once the units it involves are active, which drives more units above threshold: the codes explode.
+    The continuous-time LCA itself is stable for any dictionary (Rozell et al. 2008); the bound is the price
+    of the Euler discretisation, as for gradient descent on the quadratic part ``1/2 a^T G a``.
+    """
+    W = check_matrix(weights, "weights")
+    small = W @ W.T if W.shape[0] <= W.shape[1] else W.T @ W
+    lam_max = float(np.linalg.eigvalsh(small)[-1])
+    if lam_max <= 0:
+        raise ValueError("weights are all zero: the LCA has no atoms to code with")
+    return 2.0 / lam_max
+
+
+def _check_lca_step(step, weights, name):
+    """Raise if ``step`` is not below the stability bound of :func:`lca_step_bound` for ``weights``."""
+    bound = lca_step_bound(weights)
+    if step >= bound:
+        raise ValueError(
+            f"{name}={step:g} is too large for this dictionary: the LCA's Euler steps are stable only for "
+            f"{name} < 2 / lambda_max(Phi^T Phi) = {bound:.4g} (lambda_max = {2.0 / bound:.4g}, the largest "
+            f"eigenvalue of the atoms' Gram matrix); use {name} <= {0.5 * bound:.3g} (half the bound, a well-damped "
+            f"choice) or fewer, less overlapping atoms")
+    return bound
+
+
 def lca(X, weights, lam, *, n_steps=200, step=0.1, nonnegative=False, codes_init=None, return_potentials=False):
     """Sparse codes by the locally competitive algorithm (LCA) of Rozell et al. (2008).
 
@@ -614,7 +672,8 @@ def lca(X, weights, lam, *, n_steps=200, step=0.1, nonnegative=False, codes_init
         Threshold, equal to the L1 penalty ``lambda``.
     n_steps : int, default=200
     step : float, default=0.1
-        ``dt / tau``; stable for ``step < 2 / lambda_max(Phi^T Phi)`` roughly.
+        ``dt / tau``. Must satisfy ``step < 2 / lambda_max(Phi^T Phi)`` (:func:`lca_step_bound`, derived there),
+        else ``ValueError``; ``1 / lambda_max`` is the fastest non-oscillating choice.
     nonnegative : bool, default=False
         Rectified threshold ``a = max(u - lam, 0)`` (non-negative LASSO).
     codes_init : array_like of shape (n_samples, n_atoms), optional
@@ -627,6 +686,13 @@ def lca(X, weights, lam, *, n_steps=200, step=0.1, nonnegative=False, codes_init
     potentials : ndarray of shape (n_samples, n_atoms)
         Only with ``return_potentials``.
 
+    Raises
+    ------
+    ValueError
+        If ``step`` is at or above the stability bound.
+    FloatingPointError
+        If the potentials nevertheless become non-finite.
+
     Notes
     -----
     Rozell et al. (2008), Neural Comput 20:2526. Only local quantities enter: the feed-forward drive ``phi_i . x``,
@@ -637,12 +703,20 @@ def lca(X, weights, lam, *, n_steps=200, step=0.1, nonnegative=False, codes_init
     check_positive(lam, "lam", allow_zero=True)
     check_positive(n_steps, "n_steps", integer=True)
     check_positive(step, "step")
-    U, A = _lca(X @ Phi_T.T, Phi_T @ Phi_T.T - np.eye(len(Phi_T)), lam, n_steps, step, nonnegative,
-                None if codes_init is None else np.array(codes_init, dtype=np.float64))
+    _check_lca_step(step, Phi_T, "step")
+    U0 = None
+    if codes_init is not None:
+        U0 = check_matrix(codes_init, "codes_init", n_features=len(Phi_T)).copy()
+        if len(U0) != len(X):
+            raise ValueError(f"codes_init must have shape ({len(X)}, {len(Phi_T)}), got {U0.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, with its cause
+        U, A = _lca(X @ Phi_T.T, Phi_T @ Phi_T.T - np.eye(len(Phi_T)), lam, n_steps, step, nonnegative, U0)
+    _check_finite_codes(U, "step", step)
     return (A, U) if return_potentials else A
 
 
 def _lca(drive, G, lam, n_steps, step, nonnegative, U=None):
+    """Euler steps of the LCA from potentials ``U`` (default 0); returns the potentials and the codes."""
     U = np.zeros_like(drive) if U is None else U
     threshold = (lambda u: np.maximum(u - lam, 0.0)) if nonnegative else (lambda u: soft_threshold(u, lam))
     A = threshold(U)
@@ -650,6 +724,12 @@ def _lca(drive, G, lam, n_steps, step, nonnegative, U=None):
         U += step * (drive - U - A @ G)
         A = threshold(U)
     return U, A
+
+
+def _check_finite_codes(U, name, step):
+    if not np.all(np.isfinite(U)):
+        raise FloatingPointError(f"the LCA potentials became NaN or infinite with {name}={step:g}; the inputs or "
+                                 f"the dictionary (or initial potentials) are too large for this step: reduce {name} or rescale them")
 
 
 class SparseCoding(_MiniBatchRule):
@@ -676,7 +756,10 @@ class SparseCoding(_MiniBatchRule):
     n_lca_steps : int, default=50
         Euler steps of the inference per mini-batch (learning); :meth:`transform` uses ``n_steps``.
     lca_step : float, default=0.15
-        ``dt / tau`` of the LCA.
+        ``dt / tau`` of the LCA; must stay below ``2 / lambda_max(Phi^T Phi)`` (:func:`lca_step_bound`), which
+        is checked before every training step (the bound moves as the atoms change) and in :meth:`transform`. For
+        unit-norm Gaussian atoms ``lambda_max ~ (1 + sqrt(n_atoms / n_features))^2``: about 5.8, a bound of 0.34,
+        for 2x overcomplete.
     nonnegative : bool, default=False
         Rectified units (non-negative codes).
     decay : float, optional
@@ -711,6 +794,9 @@ class SparseCoding(_MiniBatchRule):
         self.lca_step = float(lca_step)
         self.nonnegative = bool(nonnegative)
 
+    def _divergence_hint(self):
+        return f" (or a smaller lca_step than {self.lca_step:g})"
+
     @property
     def n_atoms(self):
         return self.n_components
@@ -724,8 +810,15 @@ class SparseCoding(_MiniBatchRule):
 
     def _update(self, Xb, lr):
         W = self._W
-        _, A = _lca(Xb @ W.T, W @ W.T - np.eye(len(W)), self.lam, self.n_lca_steps, self.lca_step,
+        # the bound changes with the dictionary (atoms that align raise lambda_max): check it at every step
+        try:
+            _check_lca_step(self.lca_step, W, "lca_step")
+        except ValueError as err:
+            raise ValueError(f"{type(self).__name__} at training step {self.n_steps_} (the dictionary is left as "
+                             f"it was before this step): {err}") from None
+        U, A = _lca(Xb @ W.T, W @ W.T - np.eye(len(W)), self.lam, self.n_lca_steps, self.lca_step,
                     self.nonnegative)
+        _check_finite_codes(U, "lca_step", self.lca_step)
         R = Xb - A @ W
         self._W = W + (lr / len(Xb)) * (A.T @ R)
         norms = np.linalg.norm(self._W, axis=1, keepdims=True)
@@ -735,4 +828,5 @@ class SparseCoding(_MiniBatchRule):
         """Sparse codes by :func:`lca`, shape (n_samples, n_atoms); ``n_steps`` default ``4 * n_lca_steps``."""
         self._check_fitted()
         n_steps = 4 * self.n_lca_steps if n_steps is None else n_steps
+        _check_lca_step(self.lca_step, self._W, "lca_step")
         return lca(X, self._W, self.lam, n_steps=n_steps, step=self.lca_step, nonnegative=self.nonnegative)
