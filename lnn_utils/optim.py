@@ -8,6 +8,8 @@ References
 ----------
 Kingma, D. P. & Ba, J. (2015). Adam: a method for stochastic optimization. *ICLR*, arXiv:1412.6980.
 Loshchilov, I. & Hutter, F. (2019). Decoupled weight decay regularization. *ICLR*, arXiv:1711.05101.
+Loshchilov, I. & Hutter, F. (2017). SGDR: stochastic gradient descent with warm restarts. *ICLR*,
+arXiv:1608.03983 (the cosine schedule of :class:`WarmupCosine`).
 Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. *USSR Comput Math Math
 Phys* 4:1-17 (heavy-ball momentum).
 """
@@ -19,6 +21,8 @@ import numpy as np
 from ._validation import check_positive
 
 OPTIMIZERS = ("adam", "sgd")
+
+__all__ = ["Adam", "SGD", "WarmupCosine", "make_optimizer", "OPTIMIZERS"]
 
 
 class Adam:
@@ -105,6 +109,52 @@ class SGD:
         if self.weight_decay:
             u += self.weight_decay * (params if mask is None else mask * params)
         params -= self.lr * u
+
+
+class WarmupCosine:
+    """Learning-rate schedule: linear warm-up, then cosine decay (Loshchilov & Hutter 2017, without restarts).
+
+    ``lr(t) = base_lr (t + 1) / warmup_steps`` for ``t < warmup_steps``, then
+    ``lr(t) = final_lr + (base_lr - final_lr) (1 + cos(pi (t - warmup_steps) / (n_steps - warmup_steps))) / 2``,
+    for steps ``t = 0 .. n_steps - 1`` (the schedule of the VICReg and SimCLR ImageNet runs, there with LARS).
+
+    Parameters
+    ----------
+    base_lr : float
+        Peak learning rate, reached at the end of the warm-up.
+    n_steps : int
+        Total number of steps.
+    warmup_steps : int, default=0
+        Steps of linear warm-up (0: start at the peak), < n_steps.
+    final_lr : float, default=0.0
+        Learning rate the cosine reaches at the last step.
+
+    Examples
+    --------
+    >>> schedule = WarmupCosine(1.0, 10, warmup_steps=2)
+    >>> [round(schedule(t), 3) for t in (0, 1, 2, 9)]
+    [0.5, 1.0, 1.0, 0.038]
+    """
+
+    def __init__(self, base_lr, n_steps, *, warmup_steps=0, final_lr=0.0):
+        self.base_lr = check_positive(base_lr, "base_lr")
+        self.n_steps = check_positive(n_steps, "n_steps", integer=True, allow_zero=True)
+        self.warmup_steps = check_positive(warmup_steps, "warmup_steps", integer=True, allow_zero=True)
+        if n_steps and warmup_steps >= n_steps:
+            raise ValueError(f"warmup_steps must be < n_steps = {n_steps}, got {warmup_steps}")
+        self.final_lr = check_positive(final_lr, "final_lr", allow_zero=True)
+
+    def __call__(self, step):
+        """Learning rate of step ``step`` (0-based)."""
+        if step < self.warmup_steps:
+            return self.base_lr * (step + 1) / self.warmup_steps
+        span = max(self.n_steps - self.warmup_steps, 1)
+        progress = min((step - self.warmup_steps) / span, 1.0)
+        return self.final_lr + (self.base_lr - self.final_lr) * 0.5 * (1.0 + np.cos(np.pi * progress))
+
+    def __repr__(self):
+        return (f"WarmupCosine(base_lr={self.base_lr}, n_steps={self.n_steps}, warmup_steps={self.warmup_steps}, "
+                f"final_lr={self.final_lr})")
 
 
 def make_optimizer(name="adam", *, lr=None, momentum=0.9, weight_decay=0.0):

@@ -1,12 +1,11 @@
 """The SSL encoder, its training loop, augmentations, evaluation, and the shipped digits.
 
-Science checked: backpropagation equals finite differences (both projectors, both views, a real loss); Adam and
-SGD follow their update equations; the effective rank of a matrix with k equal singular values is exactly k; the
+Science checked: backpropagation equals finite differences (linear and batch-normalised MLP projectors, both views
+in one stacked batch, a real loss); Adam and SGD follow their update equations, the warm-up + cosine schedule its
+formula; every loss lowers itself in float32 training; a diverging run is caught and named; the effective rank of a matrix with k equal singular values is exactly k; the
 ridge probe equals the normal-equation solution and its leave-one-out shortcut equals refitting; geometric
 augmentations are exact for shifts and quarter turns; SSL training on the digits beats the random encoder.
 """
-
-import io
 
 import numpy as np
 import pytest
@@ -14,7 +13,9 @@ import pytest
 from lnn_utils.datasets import load_digits, stratified_split
 from lnn_utils.ssl.augment import (Augment, add_noise, affine_sample, random_affine, random_contrast,
                                    random_rotation, random_shift)
-from lnn_utils.ssl.encoder import SGD, Adam, MLPEncoder, ProgressBar, train_ssl
+from lnn_utils.mlp import BatchNorm, Linear
+from lnn_utils.optim import WarmupCosine
+from lnn_utils.ssl.encoder import SGD, Adam, MLPEncoder, train_ssl
 from lnn_utils.ssl.evaluation import (RidgeProbe, effective_rank, embedding_spectrum, evaluate,
                                      few_label_probe_accuracy, knn_accuracy)
 from lnn_utils.ssl.losses import LOSSES
@@ -174,30 +175,57 @@ def _numerical_gradient(f, params, eps=1e-6):
     return grads
 
 
-@pytest.mark.parametrize("projector", ["linear", "mlp"])
-def test_backward_matches_finite_differences(projector):
+@pytest.mark.parametrize("projector, widths", [("linear", None), ("mlp", 4), ("mlp", (4, 3))])
+def test_backward_matches_finite_differences(projector, widths):
     rng = np.random.default_rng(0)
-    enc = MLPEncoder(5, hidden_dim=6, embedding_dim=3, projector=projector, projector_hidden_dim=4, seed=1,
+    enc = MLPEncoder(5, hidden_dim=6, embedding_dim=3, projector=projector, projector_hidden_dim=widths, seed=1,
                      dtype=np.float64)
-    for name in enc.params:                       # non-zero biases, so that they are tested too
-        if name.startswith("b"):
-            enc.params[name][...] = rng.normal(0, 0.3, enc.params[name].shape)
-    x_a, x_b = rng.normal(size=(7, 5)), rng.normal(size=(7, 5))
+    for name in enc.params:                       # non-zero biases and BN shifts/scales, so that they are tested
+        if name.startswith(("b", "gamma")):
+            enc.params[name][...] += rng.normal(0, 0.3, enc.params[name].shape)
+    x = rng.normal(size=(14, 5))                  # both views stacked (7 + 7), as train_ssl does
 
     def loss():
-        return _quadratic_loss(enc.forward(x_a)[0], enc.forward(x_b)[0])[0]
+        z = enc.forward(x)[0]
+        return _quadratic_loss(z[:7], z[7:])[0]
 
-    # Both views in one stacked batch with the stacked gradient, as train_ssl does.
-    z, cache = enc.forward(np.concatenate([x_a, x_b]))
+    z, cache = enc.forward(x)
     _, g_a, g_b = _quadratic_loss(z[:7], z[7:])
     analytic = {k: v.copy() for k, v in enc.backward(np.concatenate([g_a, g_b]), cache).items()}
     numeric = _numerical_gradient(loss, enc.params)
     for name in enc.params:
         assert np.allclose(analytic[name], numeric[name], rtol=1e-5, atol=1e-8), name
     # The gradients are views into one flat buffer, which the optimiser updates in one pass.
+    z, cache = enc.forward(x)
     grads = enc.backward(np.concatenate([g_a, g_b]), cache)
     assert all(np.shares_memory(enc.flat_grads, g) for g in grads.values())
     assert enc.flat_grads.size == enc.n_parameters == sum(p.size for p in enc.params.values())
+
+
+def test_mlp_projector_is_the_papers_design():
+    # Garrido et al. (2023, Sec. 5): hidden Linear layers with batch norm and ReLU, last Linear without bias or BN.
+    enc = MLPEncoder(64, hidden_dim=32, embedding_dim=16, projector="mlp", projector_hidden_dim=(16, 16), seed=0)
+    kinds = [type(layer).__name__ for layer in enc.net.layers]
+    assert kinds == ["Linear", "ReLU", "Linear", "ReLU", "Linear", "BatchNorm", "ReLU", "Linear", "BatchNorm",
+                     "ReLU", "Linear"]
+    last = enc.net.layers[-1]
+    assert isinstance(last, Linear) and last.b is None and "b5" not in enc.params and "W5" in enc.params
+    assert {"gamma3", "beta3", "gamma4", "beta4"} <= set(enc.params)
+    # Weight decay applies to weight matrices only.
+    n_weights = sum(p.size for k, p in enc.params.items() if k.startswith("W"))
+    assert enc.decay_mask.sum() == n_weights
+    # Training mode uses batch statistics (each BN output has zero batch mean), embed() the running ones.
+    x = np.random.default_rng(0).random((50, 64))
+    enc.forward(x)
+    bn_out = enc.net.layers[5]._x_hat
+    np.testing.assert_allclose(bn_out.mean(axis=0), 0, atol=1e-5)
+    assert isinstance(enc.net.layers[5], BatchNorm)
+    z_eval = enc.embed(x)
+    assert z_eval.shape == (50, 16) and not np.allclose(z_eval, enc.forward(x)[0])
+    with pytest.raises(ValueError, match="same batch"):
+        z, cache = enc.forward(x)
+        enc.representation(x)
+        enc.backward(np.zeros_like(z), cache)
 
 
 def test_initialisation_is_he_and_seeded():
@@ -213,6 +241,8 @@ def test_initialisation_is_he_and_seeded():
     assert enc.embed(np.ones((3, 64))).shape == (3, 128)
     with pytest.raises(ValueError, match="projector"):
         MLPEncoder(64, projector="bn")
+    with pytest.raises(TypeError, match="seed"):
+        MLPEncoder(64, seed=[0, 1])
     with pytest.raises(ValueError, match="shape"):
         enc.representation(np.ones((3, 10)))
 
@@ -273,19 +303,54 @@ def test_training_rejects_bad_input():
         train_ssl(np.full((10, 8, 8), np.nan), _quadratic_loss)
     with pytest.raises(ValueError, match="optimizer"):
         train_ssl(images, _quadratic_loss, optimizer="rmsprop")
-    with pytest.raises(FloatingPointError, match="loss"):
-        train_ssl(images, lambda a, b: (np.nan, a, b), n_epochs=1)
+    with pytest.raises(ValueError, match="batch_size must be >= 2, got 1"):
+        train_ssl(images, "vicreg", batch_size=1)
+    with pytest.raises(TypeError, match="seed.*once per seed"):
+        train_ssl(images, "vicreg", seed=[0, 1])
+    with pytest.raises(ValueError, match="lr_schedule"):
+        train_ssl(images, "vicreg", lr_schedule="step")
 
 
-def test_progress_bar_prints_one_line_when_not_on_a_terminal():
-    stream = io.StringIO()
-    bar = ProgressBar(5, description="vicreg", stream=stream)
-    for i in range(5):
-        bar.update(i + 1, f"loss {i}")
-    assert stream.getvalue() == ""
-    bar.close()
-    lines = stream.getvalue().splitlines()
-    assert len(lines) == 1 and "5/5" in lines[0] and "loss 4" in lines[0]
+def test_a_diverging_run_is_caught_with_the_learning_rate_and_the_step():
+    # Issue 14: SGD with lr = 1e3 used to end in "z_a contains NaN ... clean or drop those rows", blaming the data.
+    images = load_digits("train")[0][:512]
+    with np.errstate(all="raise"):                # no overflow warning escapes the loop either
+        with pytest.raises(FloatingPointError, match=r"diverged.*at step \d+ of \d+.*optimizer='sgd'.*lr=1e\+03"):
+            train_ssl(images, "vicreg", optimizer="sgd", lr=1e3, batch_size=128, n_epochs=5, hidden_dim=64)
+    # The same run with the default learning rate is fine.
+    _, hist = train_ssl(images, "vicreg", optimizer="sgd", batch_size=128, n_epochs=2, hidden_dim=64)
+    assert np.all(np.isfinite(hist["step_loss"]))
+
+
+def test_warmup_cosine_schedule_and_step_budget():
+    sched = WarmupCosine(0.4, 100, warmup_steps=10)
+    lrs = np.array([sched(t) for t in range(100)])
+    np.testing.assert_allclose(lrs[:10], 0.4 * np.arange(1, 11) / 10)
+    assert lrs[10] == pytest.approx(0.4) and np.all(np.diff(lrs[10:]) < 0)
+    assert lrs[55] == pytest.approx(0.2)                 # half-way through the cosine: half the peak
+    assert lrs[-1] == pytest.approx(0.4 * 0.5 * (1 + np.cos(np.pi * 89 / 90)))
+    with pytest.raises(ValueError, match="warmup_steps"):
+        WarmupCosine(0.1, 10, warmup_steps=10)
+    # train_ssl with a fixed number of steps follows it, whatever the batch size.
+    images = load_digits("train")[0][:200]
+    for b in (16, 64):
+        _, hist = train_ssl(images, _quadratic_loss, hidden_dim=16, embedding_dim=4, batch_size=b, n_steps=30,
+                            lr=0.01, lr_schedule="warmup_cosine", warmup_fraction=0.2)
+        assert hist["n_steps"] == 30 and hist["step_loss"].shape == (30,)
+        np.testing.assert_allclose(hist["lr"], [WarmupCosine(0.01, 30, warmup_steps=6)(t) for t in range(30)])
+
+
+def test_progress_bar_only_when_asked(capsys, monkeypatch):
+    monkeypatch.delenv("LNN_PROGRESS", raising=False)
+    images = load_digits("train")[0][:64]
+    train_ssl(images, _quadratic_loss, hidden_dim=8, embedding_dim=4, batch_size=32, n_epochs=3, progress=True)
+    err = capsys.readouterr().err
+    assert "6/6" in err and "step" in err
+    train_ssl(images, _quadratic_loss, hidden_dim=8, embedding_dim=4, batch_size=32, n_epochs=3, progress=False)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("LNN_PROGRESS", "0")        # what the notebook runner sets: silent even when asked
+    train_ssl(images, _quadratic_loss, hidden_dim=8, embedding_dim=4, batch_size=32, n_epochs=3, progress=True)
+    assert capsys.readouterr().err == ""
 
 
 # ------------------------------------------------------------------------------------------- evaluation
@@ -369,26 +434,39 @@ def test_evaluate_reports_probes_and_ranks(digits):
         enc.representation(X_train), y_train, enc.representation(X_test), y_test, n_per_class=5, n_draws=2)
 
 
-@pytest.mark.parametrize("name", ["vicreg", "simclr", "barlow_twins"])
-def test_backprop_through_a_real_loss_matches_finite_differences(name):
+@pytest.mark.parametrize("name, projector", [("vicreg", "linear"), ("simclr", "linear"), ("barlow_twins", "linear"),
+                                             ("vicreg_ctr", "mlp"), ("vicreg_exp", "mlp")])
+def test_backprop_through_a_real_loss_matches_finite_differences(name, projector):
     rng = np.random.default_rng(1)
-    enc = MLPEncoder(4, hidden_dim=5, embedding_dim=3, seed=2, dtype=np.float64)
-    x_a, x_b = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    enc = MLPEncoder(4, hidden_dim=5, embedding_dim=3, projector=projector, projector_hidden_dim=4, seed=2,
+                     dtype=np.float64)
+    x = rng.normal(size=(12, 4))
     loss = LOSSES[name]
-    z, cache = enc.forward(np.concatenate([x_a, x_b]))
+
+    def value():
+        z = enc.forward(x)[0]
+        return loss(z[:6], z[6:])[0]
+
+    z, cache = enc.forward(x)
     _, g_a, g_b = loss(z[:6], z[6:])
     analytic = {k: v.copy() for k, v in enc.backward(np.concatenate([g_a, g_b]), cache).items()}
-    numeric = _numerical_gradient(lambda: loss(enc.forward(x_a)[0], enc.forward(x_b)[0])[0], enc.params)
+    numeric = _numerical_gradient(value, enc.params)
     for key in enc.params:
         assert np.allclose(analytic[key], numeric[key], rtol=1e-4, atol=1e-7), (name, key)
 
 
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_every_loss_trains_in_float32(name):
+    # Each loss, in float32, must lower itself: the mean of the last 10 steps below that of the first 10 by more
+    # than three standard errors of the step-to-step fluctuation (the LogSumExp losses have a large constant
+    # floor, log(N - 1), so a relative margin would not fit them all).
     images = load_digits("train")[0][:256]
-    enc, hist = train_ssl(images, name, hidden_dim=32, embedding_dim=8, batch_size=64, n_epochs=2, seed=0)
+    enc, hist = train_ssl(images, name, hidden_dim=32, embedding_dim=8, batch_size=64, n_steps=60, seed=0)
     assert np.all(np.isfinite(hist["step_loss"])) and enc.flat_params.dtype == np.float32
     assert np.all(np.isfinite(enc.flat_params))
+    first, last = hist["step_loss"][:10].mean(), hist["step_loss"][-10:].mean()
+    noise = np.std(np.diff(hist["step_loss"])) / np.sqrt(2 * 10)
+    assert last < first - 3 * noise, (first, last, noise)
 
 
 @pytest.mark.parametrize("name, kwargs", [("vicreg", {}), ("simclr", {"temperature": 0.2})])

@@ -6,8 +6,9 @@
   (Algorithms 1-2 of Garrido et al.), the spectral contrastive loss, on library-layout
   embeddings ``z_a, z_b`` of shape (n_samples, n_dims), each returning ``(loss, dL/dz_a, dL/dz_b)``.
 - :mod:`lnn_utils.ssl.augment`: augmentations for small grey images (affine crop/shift/rotation, contrast, noise).
-- :mod:`lnn_utils.ssl.encoder`: an MLP backbone with a projector trained by hand-written backpropagation
-  (:func:`train_ssl`), with Adam or SGD with momentum.
+- :mod:`lnn_utils.ssl.encoder`: an MLP backbone with a linear or batch-normalised MLP projector, built on
+  :mod:`lnn_utils.mlp` (the package's one hand-written backpropagation) and trained by :func:`train_ssl` with
+  Adam or SGD, weight decay and an optional warm-up + cosine schedule (:mod:`lnn_utils.optim`).
 - :mod:`lnn_utils.ssl.evaluation`: linear probe (closed-form ridge), k-NN accuracy, embedding spectrum and
   effective rank.
 """
@@ -22,7 +23,7 @@ from .criteria import (
     sample_contrastive_criterion,
 )
 from .augment import Augment, add_noise, random_affine, random_contrast, random_resized_crop, random_rotation, random_shift
-from .encoder import SGD, Adam, MLPEncoder, ProgressBar, make_optimizer, train_ssl
+from .encoder import SGD, Adam, MLPEncoder, WarmupCosine, make_optimizer, train_ssl
 from .evaluation import (
     RidgeProbe,
     effective_rank,
@@ -74,7 +75,7 @@ __all__ = [
     "Adam",
     "SGD",
     "make_optimizer",
-    "ProgressBar",
+    "WarmupCosine",
     "train_ssl",
     "RidgeProbe",
     "linear_probe_accuracy",
