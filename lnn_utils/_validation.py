@@ -57,8 +57,41 @@ def check_matrix(X, name="X", *, n_features=None, min_rows=1):
     return X
 
 
-def as_generator(seed):
-    """Return a :class:`numpy.random.Generator` from an int seed, a ``SeedSequence`` or a ``Generator``."""
+def as_generator(seed, name="seed"):
+    """Return a :class:`numpy.random.Generator` from one seed: an int >= 0, a ``SeedSequence`` or a ``Generator``.
+
+    A ``Generator`` is returned as it is (its stream continues); an int or a ``SeedSequence`` starts a new one,
+    ``numpy.random.default_rng(seed)``.
+
+    Parameters
+    ----------
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        One seed. None is refused (it would draw fresh entropy, so results would change on every call), and so is a
+        sequence of seeds: only the online Hebbian networks (:mod:`lnn_utils.hebbian.online`) accept a list of
+        seeds, where it means that many independent runs.
+    name : str, default="seed"
+        The parameter's name, used in error messages.
+
+    Raises
+    ------
+    ValueError
+        None or a negative int.
+    TypeError
+        Any other type (float, bool, str, list, array, ...).
+    """
     if isinstance(seed, np.random.Generator):
         return seed
-    return np.random.default_rng(seed)
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if seed is None:
+        raise ValueError(f"{name} must be given (an int >= 0 or a numpy Generator) so that results are "
+                         f"reproducible; {name}=None would draw fresh entropy and change the result on every call")
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)):
+        if seed < 0:
+            raise ValueError(f"{name} must be an int >= 0 (numpy seeds are non-negative), got {seed!r}")
+        return np.random.default_rng(int(seed))
+    if isinstance(seed, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"{name} must be one int >= 0 or a numpy Generator here, got a sequence {seed!r}; a list of "
+                        f"seeds means several independent runs only for the online Hebbian networks "
+                        f"(lnn_utils.hebbian.online); elsewhere call once per seed")
+    raise TypeError(f"{name} must be an int >= 0 or a numpy Generator, got {seed!r} of type {type(seed).__name__}")

@@ -36,17 +36,25 @@ def stratified_split(labels, *, test_fraction=0.25, seed=0):
         Integer class labels.
     test_fraction : float, default=0.25
         Fraction of each class put in the test set (rounded per class), in (0, 1).
-    seed : int, sequence of int or numpy.random.Generator, default=0
+    seed : int >= 0 or numpy.random.Generator, default=0
         Seed of the shuffle within each class.
 
     Returns
     -------
     train_idx, test_idx : ndarray of int
         Sorted indices into ``labels``; disjoint, together they cover every sample.
+
+    Raises
+    ------
+    ValueError
+        ``labels`` not 1-D or empty, ``test_fraction`` outside (0, 1) or so small (large) that the test (train)
+        set would be empty, a bad ``seed``.
     """
     labels = np.asarray(labels)
     if labels.ndim != 1:
         raise ValueError(f"labels must be 1-D of shape (n_samples,), got shape {labels.shape}")
+    if labels.size == 0:
+        raise ValueError("labels is empty: there is nothing to split")
     check_positive(test_fraction, "test_fraction")
     if test_fraction >= 1:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
@@ -57,6 +65,11 @@ def stratified_split(labels, *, test_fraction=0.25, seed=0):
         test.append(members[: int(round(test_fraction * members.size))])
     test_idx = np.sort(np.concatenate(test))
     train_idx = np.setdiff1d(np.arange(labels.size), test_idx)
+    if test_idx.size == 0 or train_idx.size == 0:
+        empty = "test" if test_idx.size == 0 else "train"
+        raise ValueError(f"test_fraction={test_fraction!r} leaves the {empty} set empty (it is rounded per class, "
+                         f"and the largest class has {max(np.unique(labels, return_counts=True)[1])} samples); "
+                         f"choose a fraction nearer 0.5")
     return train_idx, test_idx
 
 
@@ -70,7 +83,7 @@ def load_digits(split="all", *, test_fraction=0.25, seed=0, size=8, flatten=Fals
         ``seed``, so the same seed always gives the same, disjoint parts.
     test_fraction : float, default=0.25
         Fraction of each class held out as the test set.
-    seed : int, default=0
+    seed : int >= 0 or numpy.random.Generator, default=0
         Seed of the train/test split (not of anything else).
     size : int, default=8
         Side of the returned images. 8 is the data's own resolution; a larger value (e.g. 16) upsamples every
@@ -78,8 +91,8 @@ def load_digits(split="all", *, test_fraction=0.25, seed=0, size=8, flatten=Fals
         information; it only makes shifts and rotations smoother on the pixel grid.
     flatten : bool, default=False
         Return images as rows of shape (size * size,) instead of (size, size).
-    dtype : numpy dtype, default=float64
-        Floating type of the images.
+    dtype : numpy floating dtype, default=float64
+        Floating type of the images (an integer type would round the values in [0, 1] away and is refused).
 
     Returns
     -------
@@ -98,7 +111,14 @@ def load_digits(split="all", *, test_fraction=0.25, seed=0, size=8, flatten=Fals
     check_positive(size, "size", integer=True)
     if size < 8:
         raise ValueError(f"size must be >= 8 (the data's resolution), got {size}")
-    with np.load(DIGITS_PATH) as data:
+    try:
+        floating = np.issubdtype(np.dtype(dtype), np.floating)
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(f"dtype must be a floating type such as np.float32 or np.float64 (the pixel values are "
+                         f"in [0, 1]), got {dtype!r}")
+    with np.load(DIGITS_PATH, allow_pickle=False) as data:
         images = data["images"].astype(np.float64) / DIGITS_MAX
         labels = data["labels"].astype(np.int64)
     if split != "all":

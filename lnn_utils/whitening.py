@@ -37,7 +37,7 @@ class PCAWhitener:
         Subtract from every patch its own mean (its DC component) before everything else. The uniform patch is
         then a direction of zero variance and is never kept; useful when residual low-frequency power (e.g. from
         out-of-focus backgrounds) would otherwise take one of the ``k`` components.
-    eps : float, default=1e-10
+    eps : float in (0, 1), default=1e-10
         Relative floor on eigenvalues: components with variance below ``eps * lambda_max`` cannot be kept (their
         whitening gain would be huge and meaningless).
 
@@ -70,6 +70,9 @@ class PCAWhitener:
         if n_components is not None:
             check_positive(n_components, "n_components", integer=True)
         check_positive(eps, "eps")
+        if eps >= 1:
+            raise ValueError(f"eps must be in (0, 1) (a fraction of the largest variance), got {eps!r}: with eps >= 1 "
+                             f"no principal component could be kept")
         self.n_components = n_components
         self.remove_dc = bool(remove_dc)
         self.eps = eps
@@ -91,8 +94,17 @@ class PCAWhitener:
         Returns
         -------
         self : PCAWhitener
+
+        Raises
+        ------
+        ValueError
+            ``X`` not a finite 2-D array with at least 2 rows; ``X`` without variance (all rows equal, or, with
+            ``remove_dc``, every row uniform): there is nothing to whiten; ``n_components`` larger than the number
+            of directions with variance.
         """
-        X = self._prepare(check_matrix(X, "X", min_rows=2))
+        X = check_matrix(X, "X", min_rows=2)
+        scale = np.abs(X).max()  # of the data as given: DC removal may leave only rounding
+        X = self._prepare(X)
         n, d = X.shape
         if self.n_components is not None and self.n_components > d:
             raise ValueError(f"n_components={self.n_components} exceeds the {d} features of X; "
@@ -101,6 +113,13 @@ class PCAWhitener:
         Xc = X - self.mean_
         evals, evecs = np.linalg.eigh(Xc.T @ Xc / n)
         evals, evecs = evals[::-1], evecs[:, ::-1]
+        # Constant data have variance 0 up to the rounding of the mean (relative 1e-16): treat both as zero.
+        if not np.sqrt(max(evals[0], 0.0)) > 1e3 * np.finfo(np.float64).eps * scale:
+            raise ValueError("X has zero variance: " + ("every row is a uniform patch, which removing the DC component "
+                                                        "leaves at zero" if self.remove_dc else
+                                                        "all its rows are the same, up to rounding")
+                             + ", so there is no direction to whiten; pass patches that vary (e.g. from several "
+                               "images or positions)")
         usable = int(np.sum(evals > self.eps * evals[0]))
         k = usable if self.n_components is None else self.n_components
         if k > usable:

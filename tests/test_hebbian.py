@@ -122,10 +122,14 @@ def test_nonlinearities_match_their_formulas():
     assert get_nonlinearity("bcm")(np.array([-2.0]), 1.0)[0] == 0.0
 
 
-def test_callables_with_one_or_two_arguments():
+def test_callables_receive_u_and_theta():
     u = np.array([-1.0, 2.0])
-    np.testing.assert_allclose(get_nonlinearity(lambda v: 2 * v)(u, 5.0), [-2.0, 4.0])
     np.testing.assert_allclose(get_nonlinearity(lambda v, th: v - th)(u, 1.0), [-2.0, 1.0])
+
+    def keyword_only_extra(v, th, *, gain=2.0):
+        return gain * v
+
+    np.testing.assert_allclose(get_nonlinearity(keyword_only_extra)(u, 1.0), [-2.0, 4.0])
 
 
 def test_unknown_nonlinearity_lists_the_valid_names():
@@ -146,7 +150,7 @@ CONFIGS = [
     dict(nonlinearity="cubic", lr=1e-4),
     dict(nonlinearity="tanh", normalization="oja"),
     dict(nonlinearity="linear", normalization="oja"),
-    dict(nonlinearity=lambda u: np.sin(u), normalization="explicit"),
+    dict(nonlinearity=lambda u, theta: np.sin(u), normalization="explicit"),
 ]
 
 
@@ -302,13 +306,41 @@ def test_competitive_dynamics_reach_the_fixed_point_and_sparsify():
     assert (y > 0).mean() < 0.8 * (y_free > 0).mean()
 
 
-def test_learned_inhibition_grows_between_coactive_neurons():
-    X = heavy_tailed()
-    net = CompetitiveNetwork(N_IN, 4, learning_rate=1e-2, seed=0)
-    before = net.lateral.copy()
-    net.fit(X, 300)
-    assert np.all(net.lateral >= before - 1e-12)  # φ = 0: Δv_ij = γ y_i y_j >= 0
-    assert np.all(np.diag(net.lateral) == 0) and net.lateral.sum() > before.sum()
+def test_one_step_of_the_lateral_rule_has_the_expected_size_and_sign(engine):
+    """One patch: Δv_ij = γ (y_i − φ_i) y_j from the relaxed responses, V clipped at 0, zero diagonal; and
+    Δw_i = γ y_i (y_i − θ_i) x before normalisation. φ > 0 makes some entries shrink (and clip), so a wrong sign or
+    a transposed update (y_j − φ_j) y_i would show."""
+    x = 2.0 * heavy_tailed(1, seed=4)  # a single patch: fit(X, 1) presents exactly this one
+    gamma, theta, phi = 0.05, 0.5, 0.8
+    net = CompetitiveNetwork(N_IN, 6, theta=theta, phi=phi, learning_rate=gamma, seed=3)
+    V0, W0 = net.lateral.copy(), net.weights.copy()
+    y = net.forward(x)[0][0]
+    assert (y > 0).sum() >= 3 and ((y > 0) & (y < phi)).any()  # both signs of y_i - φ among active neurons
+    V1 = np.maximum(V0 + gamma * np.outer(y - phi, y), 0.0)
+    np.fill_diagonal(V1, 0.0)
+    transposed = np.maximum(V0 + gamma * np.outer(y, y - phi), 0.0)
+    np.fill_diagonal(transposed, 0.0)
+    assert np.abs(V1 - transposed).max() > 1e-3 and (V1 < V0).any() and (V1 > V0).any()
+    W1 = W0 + gamma * (y * (y - theta))[:, None] * x
+    W1 /= np.linalg.norm(W1, axis=1, keepdims=True)
+    net.fit(x, 1)
+    np.testing.assert_allclose(net.lateral, V1, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(net.weights, W1, rtol=0, atol=1e-12)
+
+
+def test_sliding_phi_keeps_the_inhibition_bounded_while_fixed_phi_zero_lets_it_grow():
+    """With φ = 0 every coactive pair strengthens its inhibition, Δv_ij = γ y_i y_j >= 0: V keeps growing. With a
+    sliding φ_i tracking the mean response, E[Δv_ij] ≈ γ Cov(y_i, y_j) (Földiák's anti-Hebbian decorrelation), so
+    V settles at a small level instead."""
+    X = heavy_tailed(2000)
+    fixed = CompetitiveNetwork(N_IN, 4, learning_rate=2e-3, seed=0).fit(X, 20000, record_every=2000)
+    sliding = CompetitiveNetwork(N_IN, 4, learning_rate=2e-3, tau_phi=50.0, seed=0).fit(X, 20000, record_every=2000)
+    grow = fixed.history_["lateral"].sum(axis=(1, 2))
+    settle = sliding.history_["lateral"].sum(axis=(1, 2))
+    assert grow[-1] > 2 * grow[0]
+    assert settle[5:].max() < grow[0] and settle[5:].max() < 0.25 * grow[-1]
+    y, _ = sliding.forward(X)
+    np.testing.assert_allclose(sliding.phi, y.mean(axis=0), rtol=0.35)  # φ tracks the mean rate
 
 
 # ----------------------------------------------------------------------------------------------- bookkeeping
@@ -329,13 +361,20 @@ def test_history_records_every_k_iterations():
     assert comp.history_["lateral"].shape == (3, 2, 3, 3) and comp.history_["phi"].shape == (3, 2, 3)
 
 
-def test_progress_bar_only_when_asked_outside_notebooks(capsys):
+def test_progress_bar_only_when_asked_outside_notebooks(capsys, monkeypatch):
+    monkeypatch.delenv("LNN_PROGRESS", raising=False)
     X = heavy_tailed()
-    HebbianNetwork(N_IN, seed=0).fit(X, 100)
+    quiet = HebbianNetwork(N_IN, seed=0).fit(X, 100)
     assert capsys.readouterr().err == ""
-    HebbianNetwork(N_IN, seed=0).fit(X, 100, progress=True)
+    shown = HebbianNetwork(N_IN, seed=0).fit(X, 100, progress=True)
     err = capsys.readouterr().err
     assert "100/100" in err and err.endswith("\n")
+    np.testing.assert_array_equal(shown.weights, quiet.weights)  # the bar changes nothing
+    CompetitiveNetwork(N_IN, 3, seed=0).fit(X, 100, progress=True)
+    assert "100/100" in capsys.readouterr().err
+    monkeypatch.setenv("LNN_PROGRESS", "0")  # the notebook runner's setting wins over progress=True
+    HebbianNetwork(N_IN, seed=0).fit(X, 100, progress=True)
+    assert capsys.readouterr().err == ""
 
 
 # ---------------------------------------------------------------------------------------------------- errors
@@ -349,6 +388,59 @@ def test_divergence_names_the_learning_rate(engine):
         HebbianNetwork(N_IN, nonlinearity="cubic", normalization="oja", learning_rate=5.0, seed=0).fit(X, 200)
     with pytest.raises(FloatingPointError, match="learning_rate=0.1.*dt=1.5"):
         CompetitiveNetwork(N_IN, 3, learning_rate=0.1, dt=1.5, n_steps=50, seed=0).fit(X, 500)
+
+
+def test_after_a_divergence_the_network_is_rolled_back_to_its_last_finite_state(engine):
+    X = heavy_tailed() * 10
+    kwargs = dict(nonlinearity="cubic", normalization="oja", learning_rate=0.05)
+    net = HebbianNetwork(N_IN, 2, seed=[0, 1], **kwargs)
+    with pytest.raises(FloatingPointError, match=r"after (\d+) iterations.*rolled back.*n_iter_=") as info:
+        net.fit(X, 500, record_every=2)
+    diverged_at = int(str(info.value).split(" after ")[1].split()[0])
+    assert net.n_iter_ == diverged_at - 1 and np.isfinite(net.weights).all() and np.isfinite(net.theta).all()
+    # the state kept is exactly the run's state after n_iter_ patches, and the history stops there
+    twin = HebbianNetwork(N_IN, 2, seed=[0, 1], **kwargs).fit(X, net.n_iter_)
+    np.testing.assert_allclose(net.weights, twin.weights, rtol=1e-9)
+    assert net.history_["iteration"][-1] <= net.n_iter_ and np.isfinite(net.history_["weights"]).all()
+    comp = CompetitiveNetwork(N_IN, 3, learning_rate=0.1, dt=1.5, n_steps=50, seed=0)
+    with pytest.raises(FloatingPointError, match="rolled back"):
+        comp.fit(X, 500)
+    assert comp.n_iter_ > 0 and all(np.isfinite(a).all() for a in (comp.weights, comp.lateral, comp.theta, comp.phi))
+    comp_twin = CompetitiveNetwork(N_IN, 3, learning_rate=0.1, dt=1.5, n_steps=50, seed=0).fit(X, comp.n_iter_)
+    np.testing.assert_allclose(comp.lateral, comp_twin.lateral, rtol=1e-9)
+    sanger = SangerNetwork(N_IN, 2, learning_rate=5.0, seed=0)
+    start = sanger.weights.copy()
+    with pytest.raises(FloatingPointError, match="learning_rate=5.*before this call"):
+        sanger.fit(X, 200, record_every=10)
+    np.testing.assert_array_equal(sanger.weights, start)
+    assert sanger.n_iter_ == 0
+
+
+def test_a_nonlinearity_returning_nan_is_blamed_not_the_learning_rate():
+    X = heavy_tailed()
+
+    def explodes_above_3(u, theta):
+        return np.where(u > 3.0, np.nan, u**3)
+
+    net = HebbianNetwork(N_IN, 2, nonlinearity=explodes_above_3, learning_rate=1e-3, seed=0)
+    with pytest.raises(ValueError, match="nonlinearity explodes_above_3 returned NaN or inf for finite input.*not "
+                                         "the learning rate.*rolled back") as info:
+        net.fit(X * 10, 3000)
+    assert "smaller learning_rate" not in str(info.value)
+    assert np.isfinite(net.weights).all() and net.n_iter_ >= 1
+    # at the very first patch: found by the check before training, nothing changes
+    fresh = HebbianNetwork(N_IN, nonlinearity=lambda u, theta: np.log(u - 100.0), seed=0)
+    with pytest.raises(ValueError, match="returned NaN or inf for finite input"):
+        fresh.fit(X, 10)
+    assert fresh.n_iter_ == 0
+    # the same data and rate with a finite nonlinearity train normally
+    HebbianNetwork(N_IN, 2, nonlinearity=lambda u, theta: np.clip(u, -3, 3) ** 3, learning_rate=1e-3,
+                   seed=0).fit(X * 10, 3000)
+
+
+def test_a_nonlinearity_must_act_elementwise():
+    with pytest.raises(ValueError, match="nonlinearity.*shape of u"):
+        HebbianNetwork(N_IN, 2, nonlinearity=lambda u, theta: u.sum(), seed=0).fit(heavy_tailed(), 10)
 
 
 @pytest.mark.parametrize("kwargs, error", [

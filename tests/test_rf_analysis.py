@@ -314,6 +314,18 @@ def test_kurtosis_test_is_calibrated_for_random_directions():
         kurtosis_test(np.ones(5), X)
 
 
+def test_kurtosis_test_is_reproducible_by_default_and_checks_its_seed():
+    X, Q = _planted_laplacian(seed=3)
+    w = Q[:, 0] + Q[:, 1]  # a mixture: a p-value strictly between the extremes, so a different null shows
+    first, again = kurtosis_test(w, X, n_random=200), kurtosis_test(w, X, n_random=200)
+    np.testing.assert_array_equal(first.null, again.null)
+    assert first.p_value == again.p_value == kurtosis_test(w, X, n_random=200, seed=0).p_value
+    assert not np.array_equal(first.null, kurtosis_test(w, X, n_random=200, seed=1).null)
+    for bad, error in ((None, ValueError), (-1, ValueError), (1.5, TypeError), ([0, 1], TypeError)):
+        with pytest.raises(error, match="seed"):
+            kurtosis_test(w, X, n_random=10, seed=bad)
+
+
 def test_response_change():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 16))

@@ -65,8 +65,9 @@ def _hebbian_block(X, idx, W, theta, gamma, tau, code, explicit):
 
     X : (n_samples, N) float64, C-contiguous; idx : (S, T) int64; W : (S, n, N); theta : (S, n).
 
-    Returns the number of patches after which some run's state was first found non-finite (the rule diverged;
-    the state is then unusable), or -1.
+    Returns the number of patches after which some run's state was first found non-finite (the rule diverged), or
+    -1. The arrays are then partly updated; ``online`` keeps a copy of the state from before the call and rolls
+    back to the last finite patch.
     """
     S, n, N = W.shape
     T = idx.shape[1]

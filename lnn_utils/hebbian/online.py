@@ -10,8 +10,10 @@ row ``w_i`` is the receptive field (RF) of neuron ``i``.
   ``Δw_i = γ f(u_i; θ_i) (x − u_i w_i)`` (implicit, Oja-type normalisation; no division).
 - Effective nonlinearities ``f`` (:data:`NONLINEARITIES`): ``bcm`` ``y (y − θ)`` with ``y = (u)_+``;
   ``relu_threshold`` ``(u − θ)_+``; ``linear`` ``u``; ``quadratic_rectifier`` ``((u − θ)_+)^2``;
-  ``cubic`` ``u^3``; ``tanh`` ``−tanh(u)`` (ICA-like, for super-Gaussian sources); or any callable.
-- Threshold ``θ`` fixed, or sliding per neuron ``Δθ_i = (y_i^2 − θ_i) / τ`` after each patch.
+  ``cubic`` ``u^3``; ``tanh`` ``−tanh(u)`` (ICA-like, for super-Gaussian sources); or a callable ``f(u, theta)``
+  of exactly two required positional parameters (see :func:`get_nonlinearity`).
+- Threshold ``θ`` fixed, or sliding per neuron ``Δθ_i = (y_i^2 − θ_i) / τ`` after each patch, with ``τ >= 1``
+  patches (for ``τ < 1`` one step moves θ past its target ``y^2``: it overshoots and can turn negative).
 - :class:`CompetitiveNetwork`: lateral inhibition ``y = (W x − V y)_+`` with Hebbian inhibitory weights ``V``.
 - :class:`SangerNetwork` and ``HebbianNetwork(nonlinearity="linear", normalization="oja")`` (Oja's rule): the PCA
   rules used for comparison and tests.
@@ -19,8 +21,13 @@ row ``w_i`` is the receptive field (RF) of neuron ``i``.
 Randomness. For each seed ``s`` one generator ``np.random.default_rng(s)`` draws first the initial ``W`` (then
 ``V`` for the competitive network) when the network is built, then, at each call of ``fit``, all ``n_iter`` patch
 indices at once with ``rng.integers(0, n_samples, size=n_iter)``. The generator is kept, so a second ``fit``
-continues the sequence. A sequence of seeds trains that many independent networks at once, each identical (to
-float tolerance) to the network built with that single seed.
+continues the sequence. Seeds are ints >= 0 (or a ``Generator``). A sequence of seeds trains that many independent
+networks at once, each identical (to float tolerance) to the network built with that single seed.
+
+Divergence. If the weights or thresholds become non-finite (a learning rate too large for the data), ``fit`` raises
+``FloatingPointError`` naming the learning rate and the iteration, after rolling the network back to its last
+finite state (``n_iter_`` tells how many patches it has seen); a user's nonlinearity that returns NaN or inf for
+finite input is reported as such (``ValueError`` naming ``nonlinearity``), not as a learning-rate problem.
 
 Speed. The rules are simulated exactly online (one patch per step, no mini-batches; the results equal a
 patch-by-patch loop up to rounding). Two engines do it:
@@ -66,13 +73,13 @@ from __future__ import annotations
 
 import inspect
 import numbers
-import sys
-import time
+import types
 
 import numpy as np
 
 from ..blas import one_blas_thread
 from .._validation import as_generator, check_matrix, check_positive
+from ..progress import progress_bar
 from . import _compiled
 
 __all__ = [
@@ -152,7 +159,19 @@ def get_nonlinearity(nonlinearity):
     ----------
     nonlinearity : str or callable
         A name (``"bcm"``, ``"relu_threshold"``, ``"linear"``, ``"quadratic_rectifier"``, ``"cubic"``,
-        ``"tanh"``), or a callable ``f(u)`` or ``f(u, theta)`` acting elementwise on arrays.
+        ``"tanh"``), or a callable ``f(u, theta)`` acting elementwise on arrays. The rule always calls it with two
+        positional arguments: ``u``, the potentials, an array of shape (n_seeds, n_neurons) or
+        (n_seeds, n_neurons, n_patches), and ``theta``, the thresholds, which broadcast against ``u``; it must
+        return an array of the shape of ``u`` (``f`` may ignore ``theta``). So the callable must have exactly two
+        positional parameters, both without a default; extra keyword-only parameters with defaults are allowed.
+        Refused, because what θ would do there is ambiguous:
+
+        - a one-parameter ``f(u)``: wrap it, ``lambda u, theta: f(u)``;
+        - a second parameter with a default, ``def f(u, p=3)``: θ would silently replace ``p``; wrap it with the
+          value you mean, ``lambda u, theta: f(u, 3)``;
+        - ``*args``, more than two required parameters, required keyword-only parameters;
+        - builtins without an inspectable signature (``math.tanh``, numpy ufuncs such as ``np.tanh``): wrap them,
+          ``lambda u, theta: np.tanh(u)``.
 
     Returns
     -------
@@ -164,7 +183,8 @@ def get_nonlinearity(nonlinearity):
     ValueError
         Unknown name (the message lists the valid ones).
     TypeError
-        Neither a string nor a callable.
+        Neither a string nor a callable, or a callable with another signature than ``f(u, theta)`` (the message
+        says how to wrap it).
     """
     if isinstance(nonlinearity, str):
         try:
@@ -172,23 +192,76 @@ def get_nonlinearity(nonlinearity):
         except KeyError:
             valid = ", ".join(repr(k) for k in NONLINEARITIES)
             raise ValueError(f"unknown nonlinearity {nonlinearity!r}; valid names are {valid}, "
-                             f"or pass a callable f(u) or f(u, theta)") from None
+                             f"or pass a callable f(u, theta)") from None
     if not callable(nonlinearity):
-        raise TypeError(f"nonlinearity must be a name or a callable, got {type(nonlinearity).__name__}")
-    if _n_positional(nonlinearity) >= 2:
-        return nonlinearity
-    return lambda u, theta: nonlinearity(u)
+        raise TypeError(f"nonlinearity must be a name or a callable f(u, theta), got {nonlinearity!r} of type "
+                        f"{type(nonlinearity).__name__}")
+    _check_signature(nonlinearity)
+    return nonlinearity
 
 
-def _n_positional(func):
+def _check_signature(func):
+    """Refuse a callable nonlinearity unless it has exactly two required positional parameters ``(u, theta)``."""
+    name = getattr(func, "__name__", type(func).__name__)
+    if isinstance(func, (types.BuiltinFunctionType, np.ufunc)):  # math.tanh, np.tanh, ...: no θ, maybe no arrays
+        fix = f"np.{name}(u)" if isinstance(getattr(np, name, None), np.ufunc) else f"{name}(u)"
+        kind = "a numpy ufunc" if isinstance(func, np.ufunc) else "a builtin function"
+        raise TypeError(f"nonlinearity {name} is {kind}, not a function of (u, theta): the rule calls "
+                        f"nonlinearity(u, theta) on arrays and would pass theta as its second argument; wrap it in a "
+                        f"function of (u, theta) that acts on arrays, e.g. nonlinearity=lambda u, theta: {fix}")
     try:
-        params = inspect.signature(func).parameters.values()
-    except (TypeError, ValueError):  # builtins without a signature: assume f(u)
-        return 1
-    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    if any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in params):
-        return 2
-    return sum(p.kind in kinds for p in params)
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        raise TypeError(f"nonlinearity {name!r} has no inspectable signature (a builtin such as math.tanh or a numpy "
+                        f"ufunc such as np.tanh), so it is not clear how it would receive theta; wrap it in a function "
+                        f"of (u, theta) that acts on arrays, e.g. nonlinearity=lambda u, theta: np.tanh(u)") from None
+    P = inspect.Parameter
+    positional = [p for p in params if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)]
+    shown = f"{name}{inspect.signature(func)}"
+    rule = "the rule calls nonlinearity(u, theta) with exactly two positional arguments"
+    if any(p.kind == P.VAR_POSITIONAL for p in params):
+        problem, fix = "takes *args", "lambda u, theta: f(u, theta)"
+    elif len(positional) < 2:
+        problem, fix = f"takes {len(positional)} positional parameter(s)", "lambda u, theta: f(u)"
+    elif any(p.default is not P.empty for p in positional[:2]):
+        defaulted = next(p for p in positional[:2] if p.default is not P.empty)
+        problem = (f"has a default for its parameter {defaulted.name}={defaulted.default!r}, which theta would "
+                   f"silently replace")
+        fix = (f"lambda u, theta: f(u, {defaulted.default!r})" if defaulted is positional[1] and len(positional) == 2
+               else "lambda u, theta: f(u, <the values you mean>)")
+    elif len(positional) > 2:
+        extra = ", ".join(p.name for p in positional[2:])
+        problem = f"has more positional parameters than (u, theta): {extra}"
+        fix = f"lambda u, theta: f(u, theta, <{extra}>) with the values you mean"
+    elif any(p.kind == P.KEYWORD_ONLY and p.default is P.empty for p in params):
+        required = ", ".join(p.name for p in params if p.kind == P.KEYWORD_ONLY and p.default is P.empty)
+        problem, fix = f"requires keyword-only parameter(s) {required}", f"lambda u, theta: f(u, theta, {required}=...)"
+    else:
+        return
+    raise TypeError(f"nonlinearity {shown} {problem}; {rule} (theta may be ignored); wrap it, e.g. "
+                    f"nonlinearity={fix}")
+
+
+def _check_nonlinearity_output(f, u, theta, name, n_iter):
+    """Call a user's ``f`` once on real potentials: it must return finite values of the shape of ``u``."""
+    out = np.asarray(f(u, theta))
+    if out.shape != u.shape:
+        raise ValueError(f"nonlinearity {name} must act elementwise and return an array of the shape of u; for u of "
+                         f"shape {u.shape} it returned shape {out.shape}")
+    if not (np.issubdtype(out.dtype, np.floating) or np.issubdtype(out.dtype, np.integer)):
+        raise ValueError(f"nonlinearity {name} must return real numbers, got dtype {out.dtype}")
+    if not np.isfinite(out).all():
+        raise _nonlinearity_not_finite(name, u, theta, out, n_iter)
+
+
+def _nonlinearity_not_finite(name, u, theta, out, iteration, rolled_back=""):
+    """The error for a user's ``f`` that returned NaN or inf for finite ``u`` and ``θ``."""
+    theta = np.broadcast_to(theta, u.shape)
+    k = np.flatnonzero(~np.isfinite(out))[0]
+    return ValueError(f"nonlinearity {name} returned NaN or inf for finite input (e.g. f(u={u.flat[k]:.6g}, "
+                      f"theta={theta.flat[k]:.6g}) = {out.flat[k]}) at iteration {iteration + 1}: the nonlinearity, "
+                      f"not the learning rate, is the cause; make f finite for every finite u (e.g. clip u)"
+                      f"{rolled_back}")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -198,16 +271,19 @@ def _n_positional(func):
 
 def _generators(seed):
     """``(list of Generators, multi)`` from an int / Generator (one run) or a sequence of ints (several runs)."""
-    if isinstance(seed, (numbers.Integral, np.random.Generator, np.random.SeedSequence)) or seed is None:
-        if seed is None:
-            raise ValueError("seed must be given (an int or a sequence of ints) so that runs are reproducible")
+    if seed is None or isinstance(seed, (numbers.Integral, np.random.Generator, np.random.SeedSequence)):
         return [as_generator(seed)], False
-    try:
-        seeds = list(seed)
-    except TypeError:
-        raise TypeError(f"seed must be an int or a sequence of ints, got {type(seed).__name__}") from None
-    if not seeds or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in seeds):
-        raise ValueError(f"seed must be an int or a non-empty sequence of ints, got {seed!r}")
+    if isinstance(seed, (str, bytes)) or not hasattr(seed, "__iter__"):
+        raise TypeError(f"seed must be an int >= 0, a numpy Generator or a sequence of ints >= 0 (one independent "
+                        f"run each), got {seed!r} of type {type(seed).__name__}")
+    seeds = list(seed)
+    if not seeds:
+        raise ValueError("seed must be an int >= 0 or a non-empty sequence of ints >= 0 (one run each), got an empty "
+                         "sequence")
+    for s in seeds:
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral) or s < 0:
+            raise ValueError(f"seed: every entry of a sequence of seeds must be an int >= 0 (one run each), got "
+                             f"{s!r} in {seed!r}")
     return [np.random.default_rng(int(s)) for s in seeds], True
 
 
@@ -222,9 +298,14 @@ def _check_rate(value, name):
 
 
 def _check_tau(value, name):
+    """A time constant of a sliding threshold, in patches: None (fixed threshold) or a finite number >= 1."""
     if value is None:
         return None
     check_positive(value, name)
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1 (in patches) or None, got {value!r}: the update "
+                         f"Δθ = (target − θ) / {name} moves θ past its target when {name} < 1 (it overshoots and can "
+                         f"turn negative); use {name} >= 1 ({name}=1 sets θ to the last patch's target)")
     return float(value)
 
 
@@ -240,61 +321,19 @@ def _draw_indices(rngs, n_samples, n_iter):
     return np.stack([rng.integers(0, n_samples, size=n_iter) for rng in rngs])
 
 
-def _diverged(learning_rate, iteration, what, hint=""):
+def _diverged(learning_rate, iteration, what, hint="", rolled_back=""):
     return FloatingPointError(
         f"{what} became non-finite after {iteration} iterations with learning_rate={learning_rate:g}; "
-        f"the rule diverged: use a smaller learning_rate, e.g. {learning_rate / 10:g}{hint}")
+        f"the rule diverged: use a smaller learning_rate, e.g. {learning_rate / 10:g}{hint}{rolled_back}")
 
 
-class _Progress:
-    """A one-line progress indicator: updated in place in a notebook (only the last state is stored) or on a
-    terminal; silent otherwise (scripts, CI logs)."""
-
-    MIN_INTERVAL = 0.5  # seconds between redraws
-
-    def __init__(self, total, label, enabled):
-        self.total, self.label = total, label
-        self.start = time.perf_counter()
-        self.last = -np.inf
-        self.handle = None
-        self.stream = None
-        if not enabled:
-            return
-        if _in_notebook():
-            from IPython.display import display
-
-            self.handle = display({"text/plain": self._text(0)}, raw=True, display_id=True)
-        else:
-            self.stream = sys.stderr
-
-    def _text(self, done, final=False):
-        bar = "#" * int(round(20 * done / self.total))
-        if final:  # no timing: a re-executed notebook keeps the same output
-            return f"{self.label} [{bar:<20}] {done}/{self.total} iterations"
-        elapsed = time.perf_counter() - self.start
-        return f"{self.label} [{bar:<20}] {done}/{self.total} iterations, {elapsed:.1f} s"
-
-    def update(self, done, final=False):
-        if self.handle is None and self.stream is None:
-            return
-        now = time.perf_counter()
-        if not final and now - self.last < self.MIN_INTERVAL:
-            return
-        self.last = now
-        text = self._text(done, final)
-        if self.handle is not None:
-            self.handle.update({"text/plain": text}, raw=True)
-        else:
-            self.stream.write("\r" + text + ("\n" if final else ""))
-            self.stream.flush()
+def _rolled_back(n_iter, then="fit it again with a smaller learning rate, or build a new one"):
+    return (f". The network was rolled back to its last finite state, after {n_iter} iterations in all "
+            f"(n_iter_={n_iter}); {then}")
 
 
-def _in_notebook():
-    shell = sys.modules.get("IPython")
-    if shell is None or "ipykernel" not in sys.modules:
-        return False
-    ip = shell.get_ipython()
-    return ip is not None and getattr(ip, "kernel", None) is not None
+def _state_finite(*arrays):
+    return all(np.isfinite(a).all() for a in arrays)
 
 
 #: ``fit`` calls with at least this many iterations show a progress bar by default (when interactive).
@@ -302,10 +341,11 @@ PROGRESS_MIN_ITER = 50_000
 
 
 def _progress_enabled(progress, n_iter):
+    """The ``enabled`` argument of :func:`lnn_utils.progress.progress_bar` for ``fit(..., progress=progress)``:
+    forced on or off, or for long runs only "when interactive" (None)."""
     if progress is not None:
         return bool(progress)
-    interactive = _in_notebook() or (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
-    return interactive and n_iter >= PROGRESS_MIN_ITER
+    return None if n_iter >= PROGRESS_MIN_ITER else False
 
 
 def _block_bounds(n_iter, block, record_every):
@@ -365,20 +405,25 @@ class HebbianNetwork:
     nonlinearity : str or callable, default="bcm"
         ``f`` by name (see :data:`NONLINEARITIES`: ``"bcm"`` ``y (y − θ)`` with ``y = (u)_+``;
         ``"relu_threshold"`` ``(u − θ)_+``; ``"linear"`` ``u``; ``"quadratic_rectifier"`` ``((u − θ)_+)^2``;
-        ``"cubic"`` ``u^3``; ``"tanh"`` ``−tanh(u)``) or a callable ``f(u)`` / ``f(u, theta)``.
+        ``"cubic"`` ``u^3``; ``"tanh"`` ``−tanh(u)``) or a callable ``f(u, theta)`` acting elementwise on arrays,
+        with exactly two positional parameters and no defaults for them (``f(u)`` or ``f(u, p=3)`` are refused as
+        ambiguous; wrap them, e.g. ``lambda u, theta: f(u, 3)``; see :func:`get_nonlinearity`). A callable is
+        simulated by the numpy engine.
     theta : float, default=1.0
         The fixed threshold θ when ``tau is None``; the initial value θ_0 of the sliding threshold otherwise (the
         handout's sliding BCM uses ``theta=0.0, tau=100``).
-    tau : float, optional
-        Time constant τ (in patches) of the sliding threshold; None keeps θ fixed.
+    tau : float >= 1, optional
+        Time constant τ (in patches) of the sliding threshold; None keeps θ fixed. ``τ < 1`` is refused: the step
+        ``(y^2 − θ) / τ`` would move θ past its target ``y^2``.
     learning_rate : float, default=1e-4
         γ.
     normalization : {"explicit", "oja"}, default="explicit"
         ``"explicit"``: divide each ``w_i`` by its norm after every update; ``"oja"`` (alias ``"implicit"``): the
         Oja-type decay term ``− γ f(u_i) u_i w_i`` instead, which keeps ``||w_i||`` near 1 without dividing.
-    seed : int, numpy.random.Generator or sequence of int, default=0
+    seed : int >= 0, numpy.random.Generator or sequence of int >= 0, default=0
         Randomness of the initial weights and of the patch order. A sequence of seeds trains that many
-        independent runs at once (vectorised); arrays then gain a leading axis of length ``n_seeds``.
+        independent runs at once (vectorised), run ``k`` identical to the network built with ``seed=seeds[k]``;
+        arrays then gain a leading axis of length ``n_seeds``.
 
     Attributes
     ----------
@@ -479,7 +524,8 @@ class HebbianNetwork:
         record_every : int, optional
             Store ``weights`` and ``theta`` every ``record_every`` iterations in ``history_``.
         progress : bool, optional
-            Show a one-line progress bar; default: only for long runs in a notebook or a terminal.
+            Show a progress bar (tqdm); default: only for long runs in a notebook or a terminal, never when the
+            environment variable ``LNN_PROGRESS`` is ``0`` (see :mod:`lnn_utils.progress`).
 
         Returns
         -------
@@ -488,34 +534,76 @@ class HebbianNetwork:
         Raises
         ------
         ValueError
-            ``X`` of the wrong shape or with NaN, non-positive ``n_iter``.
+            ``X`` of the wrong shape or with NaN, non-positive ``n_iter``; a callable ``nonlinearity`` that does
+            not return finite values of the shape of ``u`` for finite input.
         FloatingPointError
-            Weights or thresholds became non-finite (the message names the learning rate).
+            Weights or thresholds became non-finite: the rule diverged (the message names the learning rate and
+            the iteration). In both cases the network is first rolled back to its last finite state: ``weights``,
+            ``theta`` and ``n_iter_`` are those after the last patch that left them finite, and ``history_`` holds
+            the records up to there.
         """
         X = _check_fit_args(X, n_iter, self.n_inputs, record_every)
+        if not isinstance(self.nonlinearity, str):  # a user's f: check it once on real potentials
+            with np.errstate(all="ignore"):
+                _check_nonlinearity_output(self._f, np.matmul(self._W, X[0]), self._theta, self._nonlinearity_name(),
+                                           self.n_iter_)
         idx = _draw_indices(self._rngs, len(X), n_iter)
         history = _History(record_every, self.n_iter_) if record_every else None
         if history:
             history.record(0, weights=self.weights, theta=self.theta)
-        bar = _Progress(n_iter, "HebbianNetwork.fit", _progress_enabled(progress, n_iter))
         compiled = _compiled_engine(self.nonlinearity)
         # With one run the Gram matrix of a block is cheap, so longer blocks (fewer sweeps per patch) pay off.
         picard = self.n_neurons > _SEQUENTIAL_MAX_NEURONS
         block = COMPILED_BLOCK_SIZE if compiled else 2 * BLOCK_SIZE if picard and self.n_seeds == 1 else BLOCK_SIZE
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread():
+        run = self._run_block_compiled if compiled else self._run_block
+        with (np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread(),
+              progress_bar(n_iter, desc="HebbianNetwork.fit", unit="patch",
+                           enabled=_progress_enabled(progress, n_iter)) as bar):
             for t0, t1 in _block_bounds(n_iter, block, record_every):
-                bad = self._run_block_compiled(X, idx[:, t0:t1]) if compiled else self._run_block(X, idx[:, t0:t1])
-                if bad is not None or not (np.isfinite(self._W).all() and np.isfinite(self._theta).all()):
-                    raise _diverged(self.learning_rate, self.n_iter_ + (t1 if bad is None else t0 + bad),
-                                    "the weights or thresholds")
+                saved = (self._W.copy(), self._theta.copy())
+                bad = run(X, idx[:, t0:t1])
+                if bad is not None or not _state_finite(self._W, self._theta):
+                    self._W, self._theta = saved
+                    self._recover(X, idx[:, t0:t1], run, t0, history)
                 if history and t1 % record_every == 0:
                     history.record(t1, weights=self.weights, theta=self.theta)
-                bar.update(t1)
-        bar.update(n_iter, final=True)
+                bar.update(t1 - t0)
         self.n_iter_ += n_iter
         if history:
             self.history_ = history.result()
         return self
+
+    def _nonlinearity_name(self):
+        f = self.nonlinearity
+        return repr(f) if isinstance(f, str) else getattr(f, "__name__", type(f).__name__)
+
+    def _recover(self, X, idx, run, t0, history):
+        """A block that left the state non-finite, redone from its start one patch at a time: the network stops at
+        its last finite state and the error names the cause (a user's nonlinearity returning NaN / inf for finite
+        input, or the learning rate). Returns normally only if every patch stays finite this time."""
+        user_f = not isinstance(self.nonlinearity, str)
+        for t in range(idx.shape[1]):
+            if user_f:
+                u = np.matmul(self._W, X[idx[:, t]][:, :, None])[..., 0]
+                out = np.asarray(self._f(u, self._theta))
+                if not np.isfinite(out).all():
+                    self._stop(t0 + t, history)
+                    raise _nonlinearity_not_finite(self._nonlinearity_name(), u, self._theta, out, self.n_iter_,
+                                                   _rolled_back(self.n_iter_, "build a new network with a "
+                                                                              "nonlinearity that stays finite"))
+            saved = (self._W.copy(), self._theta.copy())
+            run(X, idx[:, t:t + 1])
+            if not _state_finite(self._W, self._theta):
+                self._W, self._theta = saved
+                self._stop(t0 + t, history)
+                raise _diverged(self.learning_rate, self.n_iter_ + 1, "the weights or thresholds",
+                                rolled_back=_rolled_back(self.n_iter_))
+
+    def _stop(self, done, history):
+        """Account for the ``done`` patches of this call that were applied before a divergence error."""
+        self.n_iter_ += done
+        if history:
+            self.history_ = history.result()
 
     def _run_block_compiled(self, X, idx):
         """The block by the compiled kernel (numba), which updates ``W`` and ``θ`` in place; returns the number of
@@ -687,20 +775,21 @@ class CompetitiveNetwork:
         Number of neurons n.
     theta : float, default=1.0
         Fixed BCM threshold when ``tau_theta is None``, else its initial value.
-    tau_theta : float, optional
-        Time constant of the sliding θ (in patches).
+    tau_theta : float >= 1, optional
+        Time constant of the sliding θ (in patches); ``< 1`` is refused (θ would overshoot its target ``y^2``).
     phi : float, default=0.0
         Fixed threshold φ of the inhibitory rule when ``tau_phi is None``, else its initial value.
-    tau_phi : float, optional
-        Time constant of the sliding φ.
+    tau_phi : float >= 1, optional
+        Time constant of the sliding φ (in patches); ``< 1`` is refused (φ would overshoot its target ``y``).
     learning_rate : float, default=1e-4
         γ, for both ``W`` and ``V``.
-    dt : float, default=0.1
-        Euler step (in units of the membrane time constant).
+    dt : float in (0, 2), default=0.1
+        Euler step (in units of the membrane time constant). ``dt >= 2`` is refused: the leak alone,
+        ``u ← (1 − dt) u + dt h``, then no longer converges (``|1 − dt| >= 1``).
     n_steps : int, default=10
         Euler steps per patch.
-    seed : int, numpy.random.Generator or sequence of int, default=0
-        As for :class:`HebbianNetwork`; the generator draws ``W`` (N(0, 1), rows normalised) then ``V``
+    seed : int >= 0, numpy.random.Generator or sequence of int >= 0, default=0
+        As for :class:`HebbianNetwork` (a sequence: that many independent runs); the generator draws ``W`` (N(0, 1), rows normalised) then ``V``
         (``|N(0, 1)|`` off the diagonal, zero on it), then the patch indices of each ``fit``.
 
     Attributes
@@ -735,6 +824,9 @@ class CompetitiveNetwork:
         self.tau_phi = _check_tau(tau_phi, "tau_phi")
         self.learning_rate = _check_rate(learning_rate, "learning_rate")
         self.dt = _check_rate(dt, "dt")
+        if self.dt >= 2:
+            raise ValueError(f"dt must be < 2 (in membrane time constants), got {dt!r}: forward Euler of the leak, "
+                             f"u <- (1 - dt) u + dt h, does not converge for dt >= 2; the handout uses dt=0.1")
         check_positive(n_steps, "n_steps", integer=True)
         self.n_steps = int(n_steps)
         self.seed = seed
@@ -813,7 +905,8 @@ class CompetitiveNetwork:
             Store ``weights``, ``lateral``, ``theta`` and ``phi`` every ``record_every`` iterations in
             ``history_``.
         progress : bool, optional
-            One-line progress bar; default: long runs in a notebook or a terminal only.
+            Progress bar (tqdm); default: long runs in a notebook or a terminal only, never when ``LNN_PROGRESS``
+            is ``0``.
 
         Returns
         -------
@@ -824,8 +917,9 @@ class CompetitiveNetwork:
         ValueError
             Bad ``X`` or ``n_iter``.
         FloatingPointError
-            Weights, ``V`` or thresholds became non-finite (the message names the learning rate; a large ``V``
-            also makes forward Euler unstable once ``dt * max eigenvalue(V)`` exceeds 2).
+            Weights, ``V`` or thresholds became non-finite (the message names the learning rate and the iteration;
+            a large ``V`` also makes forward Euler unstable once ``dt * max eigenvalue(V)`` exceeds 2). The
+            network is first rolled back to its last finite state (``n_iter_`` and ``history_`` included).
         """
         X = _check_fit_args(X, n_iter, self.n_inputs, record_every)
         idx = _draw_indices(self._rngs, len(X), n_iter)
@@ -833,27 +927,46 @@ class CompetitiveNetwork:
         snap = lambda: dict(weights=self.weights, lateral=self.lateral, theta=self.theta, phi=self.phi)  # noqa: E731
         if history:
             history.record(0, **snap())
-        bar = _Progress(n_iter, "CompetitiveNetwork.fit", _progress_enabled(progress, n_iter))
         compiled = _compiled_engine("bcm")
         block = COMPILED_BLOCK_SIZE if compiled else BLOCK_SIZE
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread():
+        run = self._run_block_compiled if compiled else self._run_block
+        with (np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread(),
+              progress_bar(n_iter, desc="CompetitiveNetwork.fit", unit="patch",
+                           enabled=_progress_enabled(progress, n_iter)) as bar):
             for t0, t1 in _block_bounds(n_iter, block, record_every):
-                bad = self._run_block_compiled(X, idx[:, t0:t1]) if compiled else self._run_block(X, idx[:, t0:t1])
-                finite = (np.isfinite(self._W).all() and np.isfinite(self._V).all()
-                          and np.isfinite(self._theta).all() and np.isfinite(self._phi).all())
-                if bad is not None or not finite:
-                    raise _diverged(self.learning_rate, self.n_iter_ + (t1 if bad is None else t0 + bad),
-                                    "the weights, V or thresholds",
-                                    f", or a smaller dt={self.dt:g} (forward Euler is unstable once dt times the "
-                                    f"largest eigenvalue of I + V exceeds 2)")
+                saved = self._state()
+                bad = run(X, idx[:, t0:t1])
+                if bad is not None or not _state_finite(*self._state()):
+                    self._restore(saved)
+                    self._recover(X, idx[:, t0:t1], run, t0, history)
                 if history and t1 % record_every == 0:
                     history.record(t1, **snap())
-                bar.update(t1)
-        bar.update(n_iter, final=True)
+                bar.update(t1 - t0)
         self.n_iter_ += n_iter
         if history:
             self.history_ = history.result()
         return self
+
+    def _state(self):
+        return self._W.copy(), self._V.copy(), self._theta.copy(), self._phi.copy()
+
+    def _restore(self, state):
+        self._W, self._V, self._theta, self._phi = state
+
+    def _recover(self, X, idx, run, t0, history):
+        """A block that left the state non-finite, redone from its start one patch at a time, stopping at the last
+        finite state (see :meth:`HebbianNetwork._recover`)."""
+        for t in range(idx.shape[1]):
+            saved = self._state()
+            run(X, idx[:, t:t + 1])
+            if not _state_finite(*self._state()):
+                self._restore(saved)
+                self.n_iter_ += t0 + t
+                if history:
+                    self.history_ = history.result()
+                raise _diverged(self.learning_rate, self.n_iter_ + 1, "the weights, V or thresholds",
+                                f", or a smaller dt={self.dt:g} (forward Euler is unstable once dt times the "
+                                f"largest eigenvalue of I + V exceeds 2)", _rolled_back(self.n_iter_))
 
     def _run_block_compiled(self, X, idx):
         """The block by the compiled kernel (numba), which updates ``W``, ``V``, ``θ`` and ``φ`` in place; returns
@@ -955,8 +1068,9 @@ class SangerNetwork:
     n_inputs : int
     n_components : int, default=1
     learning_rate : float, default=1e-3
-    seed : int, numpy.random.Generator or sequence of int, default=0
-        Same protocol as :class:`HebbianNetwork` (initial ``W`` N(0, 1) with unit rows, then patch indices).
+    seed : int >= 0, numpy.random.Generator or sequence of int >= 0, default=0
+        Same protocol as :class:`HebbianNetwork` (a sequence: that many independent runs; initial ``W`` N(0, 1)
+        with unit rows, then patch indices).
 
     Attributes
     ----------
@@ -993,10 +1107,14 @@ class SangerNetwork:
         return y if self._multi else y[0]
 
     def fit(self, X, n_iter, *, record_every=None):
-        """Present ``n_iter`` random rows of ``X`` (array of shape (n_samples, n_inputs)); returns self."""
+        """Present ``n_iter`` random rows of ``X`` (array of shape (n_samples, n_inputs)); returns self.
+
+        Raises ``FloatingPointError`` naming the learning rate if the weights became non-finite; the network is
+        then left as it was before this call (``weights``, ``n_iter_`` and ``history_`` unchanged)."""
         X = _check_fit_args(X, n_iter, self.n_inputs, record_every)
         idx = _draw_indices(self._rngs, len(X), n_iter)
         history = _History(record_every, self.n_iter_) if record_every else None
+        view = (lambda W: W) if self._multi else (lambda W: W[0])
         if history:
             history.record(0, weights=self.weights)
         gamma, W = self.learning_rate, self._W
@@ -1008,10 +1126,11 @@ class SangerNetwork:
                 W = W + gamma * (y[:, :, None] * x[:, None, :]
                                  - np.matmul(lower * (y[:, :, None] * y[:, None, :]), W))
                 if history and (t + 1) % record_every == 0:
-                    self._W = W
-                    history.record(t + 1, weights=self.weights)
+                    history.record(t + 1, weights=view(W))
         if not np.isfinite(W).all():
-            raise _diverged(gamma, self.n_iter_ + n_iter, "the weights")
+            raise _diverged(gamma, self.n_iter_ + n_iter, "the weights",
+                            rolled_back=". The network was left as it was before this call of fit "
+                                        f"(n_iter_={self.n_iter_})")
         self._W = W
         self.n_iter_ += n_iter
         if history:

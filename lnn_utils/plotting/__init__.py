@@ -11,6 +11,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .._validation import check_positive
+
 #: The colour map for signed weights: blue negative, white zero, red positive.
 RF_CMAP = "RdBu_r"
 
@@ -78,6 +80,11 @@ def tile(images, n_cols=None, pad=1, fill=np.nan):
     images = np.asarray(images, dtype=float)
     if images.ndim != 3:
         raise ValueError(f"images must have shape (n_images, height, width), got {images.shape}")
+    if images.shape[0] == 0:
+        raise ValueError("images is empty: there is nothing to tile")
+    if n_cols is not None:
+        check_positive(n_cols, "n_cols", integer=True)
+    check_positive(pad, "pad", integer=True, allow_zero=True)
     n, h, w = images.shape
     n_cols = int(np.ceil(np.sqrt(n))) if n_cols is None else int(n_cols)
     n_rows = int(np.ceil(n / n_cols))
@@ -97,8 +104,8 @@ def show_rfs(weights, *, shape=None, n_cols=None, normalize="shared", titles=Non
     weights : array_like of shape (n_neurons, n_inputs) or (n_neurons, h, w) or (n_inputs,)
         One receptive field per row; a flat row of length ``h * w`` is reshaped to ``shape``.
     shape : tuple of int, optional
-        (h, w) of one RF; default square.
-    n_cols : int, optional
+        (h, w) of one RF, with ``h * w = n_inputs``; default square.
+    n_cols : int >= 1, optional
         Columns of the grid; default ``ceil(sqrt(n_neurons))``.
     normalize : {"shared", "each"}, default="shared"
         "shared": one colour scale ``[-m, m]`` with ``m = max |w|`` over all RFs, so amplitudes compare;
@@ -117,8 +124,17 @@ def show_rfs(weights, *, shape=None, n_cols=None, normalize="shared", titles=Non
     Returns
     -------
     fig : matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        Weights of another shape, empty or not finite (e.g. from a diverged run); ``shape`` that does not match
+        ``n_inputs``; ``n_cols`` or ``scale`` not positive; an unknown ``normalize``.
     """
     W = np.asarray(weights, dtype=float)
+    if n_cols is not None:
+        check_positive(n_cols, "n_cols", integer=True)
+    check_positive(scale, "scale")
     if W.ndim == 1:
         W = W[None]
     if W.ndim == 2:
@@ -128,9 +144,18 @@ def show_rfs(weights, *, shape=None, n_cols=None, normalize="shared", titles=Non
             if side * side != n_inputs:
                 raise ValueError(f"cannot infer a square RF shape from {n_inputs} inputs; pass shape=(h, w)")
             shape = (side, side)
+        shape = tuple(shape)
+        if len(shape) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1
+                                  for v in shape) or shape[0] * shape[1] != n_inputs:
+            raise ValueError(f"shape must be (h, w), two positive ints with h * w = n_inputs = {n_inputs}, "
+                             f"got {shape!r}")
         W = W.reshape(W.shape[0], *shape)
     if W.ndim != 3:
         raise ValueError(f"weights must have shape (n, n_inputs) or (n, h, w), got {np.shape(weights)}")
+    if W.shape[0] == 0:
+        raise ValueError(f"weights is empty (shape {np.shape(weights)}): there is no receptive field to show")
+    if not np.isfinite(W).all():
+        raise ValueError("weights contains NaN or infinite values (e.g. from a diverged run); show finite weights")
     if normalize == "each":
         m = np.abs(W).max(axis=(1, 2), keepdims=True)
         W = W / np.where(m > 0, m, 1.0)

@@ -100,13 +100,19 @@ class KurtosisTest(NamedTuple):
     alternative: str
 
 
-def random_unit_vectors(n, n_features, seed=None):
-    """``n`` directions drawn uniformly on the unit sphere of R^n_features, shape (n, n_features)."""
+def random_unit_vectors(n, n_features, seed=0):
+    """``n`` directions drawn uniformly on the unit sphere of R^n_features, shape (n, n_features).
+
+    Normalised standard normal vectors. ``seed`` (int >= 0 or numpy Generator, default 0) makes the draw
+    reproducible: the same seed gives the same directions.
+    """
+    check_positive(n, "n", integer=True)
+    check_positive(n_features, "n_features", integer=True)
     U = as_generator(seed).standard_normal((n, n_features))
     return U / np.linalg.norm(U, axis=1, keepdims=True)
 
 
-def kurtosis_test(w, X, *, n_random=1000, seed=None, alternative="greater", chunk_elements=4_000_000):
+def kurtosis_test(w, X, *, n_random=1000, seed=0, alternative="greater", chunk_elements=4_000_000):
     """Monte Carlo test: are the responses ``X w`` more heavy-tailed than those of random RFs?
 
     Parameters
@@ -117,8 +123,9 @@ def kurtosis_test(w, X, *, n_random=1000, seed=None, alternative="greater", chun
         Input patches, one per row.
     n_random : int, default=1000
         Number of random unit vectors making the null distribution.
-    seed : int or numpy.random.Generator, optional
-        Randomness of the random unit vectors.
+    seed : int >= 0 or numpy.random.Generator, default=0
+        Randomness of the random unit vectors (:func:`random_unit_vectors` with the same seed draws the same
+        ones). Fixed by default, so the same call gives the same p-value every time.
     alternative : {"greater", "less", "two-sided"}, default="greater"
         "greater": p = (1 + #{null >= obs}) / (1 + n_random), the one-sided test of "more kurtotic than a
         random RF"; "less" the mirror; "two-sided" = min(1, 2 min(p_greater, p_less)).
@@ -147,10 +154,11 @@ def kurtosis_test(w, X, *, n_random=1000, seed=None, alternative="greater", chun
         raise ValueError("w must be finite and non-zero (a zero RF has no response distribution)")
     check_positive(n_random, "n_random", integer=True)
     check_positive(chunk_elements, "chunk_elements", integer=True)
+    rng = as_generator(seed)  # checked before the work
     if alternative not in ("greater", "less", "two-sided"):
         raise ValueError(f"alternative must be 'greater', 'less' or 'two-sided', got {alternative!r}")
     stat = excess_kurtosis(X @ W.T, axis=0)
-    U = random_unit_vectors(n_random, X.shape[1], seed)
+    U = random_unit_vectors(n_random, X.shape[1], rng)
     step = max(1, chunk_elements // X.shape[0])
     null = np.concatenate([excess_kurtosis(X @ U[i:i + step].T, axis=0) for i in range(0, n_random, step)])
     greater = (1.0 + np.sum(null[None, :] >= stat[:, None], axis=1)) / (1.0 + n_random)
