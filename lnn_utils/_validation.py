@@ -32,8 +32,28 @@ def check_positive(value, name, *, integer=False, allow_zero=False):
     return value
 
 
+def as_real_array(X, name="X"):
+    """Return ``X`` as a float64 array, refusing what the conversion would silently spoil.
+
+    Complex values (numpy would drop the imaginary part with only a warning), ragged nested lists and
+    non-numeric entries raise an error that names the parameter.
+    """
+    try:
+        arr = np.asarray(X)
+    except ValueError as error:  # ragged nested sequences
+        raise ValueError(f"{name} must be a rectangular array of numbers: {error}") from None
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} is complex ({arr.dtype}); pass real values, e.g. {name}.real or np.abs({name}), "
+                        f"whichever you mean")
+    try:
+        return np.asarray(arr, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must contain real numbers, got an array of dtype {arr.dtype}: {error}") from None
+
+
 def check_matrix(X, name="X", *, n_features=None, min_rows=1):
-    """Return ``X`` as a finite float64 array of shape (n_samples, n_features), else raise ``ValueError``.
+    """Return ``X`` as a finite float64 array of shape (n_samples, n_features), else raise ``ValueError``
+    (``TypeError`` for complex or non-numeric values, see :func:`as_real_array`).
 
     Parameters
     ----------
@@ -45,7 +65,7 @@ def check_matrix(X, name="X", *, n_features=None, min_rows=1):
     min_rows : int, default=1
         Minimum number of rows.
     """
-    X = np.asarray(X, dtype=np.float64)
+    X = as_real_array(X, name)
     if X.ndim != 2:
         raise ValueError(f"{name} must be 2-D of shape (n_samples, n_features), got shape {X.shape}")
     if n_features is not None and X.shape[1] != n_features:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ._validation import check_positive
+
 #: Environment variable that turns every progress bar off when set to ``"0"``.
 PROGRESS_ENV = "LNN_PROGRESS"
 
@@ -52,7 +54,7 @@ def progress_bar(total, *, desc="", unit="it", enabled=None):
 
     Parameters
     ----------
-    total : int
+    total : int >= 0
         Number of units (iterations, epochs, steps) the call will run.
     desc : str, default=""
         Label shown left of the bar.
@@ -73,6 +75,7 @@ def progress_bar(total, *, desc="", unit="it", enabled=None):
     ...     for _ in range(3):
     ...         bar.update(1)
     """
+    check_positive(total, "total", integer=True, allow_zero=True)
     on = progress_enabled(enabled)
     if on and _in_notebook():
         from tqdm.auto import tqdm

@@ -317,3 +317,36 @@ def test_runner_sets_fast_mode_and_silences_progress_then_restores_the_environme
     assert nb.cells[1].outputs[0].text == "1 0\n"
     assert nb.cells[1].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": False}
     assert os.environ["LNN_PROGRESS"] == "1" and "LNN_FAST" not in os.environ
+
+
+def test_progress_bar_total_is_checked_by_name():
+    with pytest.raises(ValueError, match="total"):
+        progress_bar(-1, enabled=False)
+    with pytest.raises(TypeError, match="total"):
+        progress_bar(2.5, enabled=False)
+
+
+# ------------------------------------------------------------------------------ arrays that conversion would spoil
+
+
+def test_complex_ragged_and_non_numeric_arrays_are_refused_by_name():
+    from lnn_utils.rf_analysis import excess_kurtosis, rf_similarity, treves_rolls_sparseness
+
+    X = np.random.default_rng(0).standard_normal((50, 6))
+    with pytest.raises(TypeError, match="^X is complex.*X.real or np.abs"):
+        HebbianNetwork(6, seed=0).fit(X + 1j, 10)
+    with pytest.raises(TypeError, match="^X is complex"):
+        PCAWhitener().fit(X * 1j)
+    with pytest.raises(TypeError, match="^weights must contain real numbers"):
+        rf_similarity([["a", "b"], ["c", "d"]])
+    with pytest.raises(ValueError, match="^X must be a rectangular array"):
+        PCAWhitener().fit([[1.0, 2.0], [3.0]])
+    with pytest.raises(TypeError, match="^values is complex"):
+        excess_kurtosis(X[:, 0] * 1j)
+    for bad in (np.nan, np.inf):
+        y = np.abs(X)
+        y[3, 1] = bad
+        with pytest.raises(ValueError, match="^responses contains NaN"):
+            treves_rolls_sparseness(y)
+        with pytest.raises(ValueError, match="^values contains NaN"):
+            excess_kurtosis(y)

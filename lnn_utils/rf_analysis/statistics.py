@@ -4,11 +4,12 @@ other and how their orientations spread (the diversity of a population of RFs)."
 
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import as_generator, check_matrix, check_positive
+from .._validation import as_generator, as_real_array, check_matrix, check_positive
 
 
 def treves_rolls_sparseness(responses, axis=0):
@@ -32,16 +33,18 @@ def treves_rolls_sparseness(responses, axis=0):
     Raises
     ------
     ValueError
-        On negative responses: the ratio is defined for rates; pass ``np.abs(y)`` or ``np.maximum(y, 0)``.
+        On empty or non-finite responses. On negative responses: the ratio is defined for rates; pass ``np.abs(y)`` or ``np.maximum(y, 0)``.
 
     Notes
     -----
     Treves & Rolls (1991), Network 2:371. Closed forms: ``y = |z|`` with z Gaussian gives ``2/pi``;
     exponentially distributed y gives ``1/2``.
     """
-    y = np.asarray(responses, dtype=np.float64)
+    y = as_real_array(responses, "responses")
     if y.size == 0:
         raise ValueError("responses is empty")
+    if not np.isfinite(y).all():
+        raise ValueError("responses contains NaN or infinite values; clean or drop them first")
     if np.any(y < 0):
         raise ValueError("responses must be non-negative (rates); for signed linear responses y = w . x pass "
                          "np.abs(y) or np.maximum(y, 0)")
@@ -69,9 +72,11 @@ def excess_kurtosis(values, axis=0):
         the sparse, independent-component-like directions that nonlinear Hebbian rules find
         (Hyvärinen & Oja 1998; Brito & Gerstner 2016).
     """
-    y = np.asarray(values, dtype=np.float64)
+    y = as_real_array(values, "values")
     if y.size == 0:
         raise ValueError("values is empty")
+    if not np.isfinite(y).all():
+        raise ValueError("values contains NaN or infinite values; clean or drop them first")
     d = y - y.mean(axis=axis, keepdims=True)
     d2 = d * d
     m2 = d2.mean(axis=axis)
@@ -144,7 +149,7 @@ def kurtosis_test(w, X, *, n_random=1000, seed=0, alternative="greater", chunk_e
     Answers handout question 1.5 (Brito & Gerstner 2016 measure how non-Gaussian the learned directions are).
     """
     X = check_matrix(X, "X", min_rows=4)
-    W = np.asarray(w, dtype=np.float64)
+    W = as_real_array(w, "w")
     single = W.ndim == 1
     W = np.atleast_2d(W)
     if W.ndim != 2 or W.shape[1] != X.shape[1]:
@@ -241,7 +246,8 @@ def group_rfs(weights, min_similarity=0.9):
         Group of each RF, numbered 0, 1, ... by decreasing group size (ties: by first member).
         ``labels.max() + 1`` is the number of distinct RFs.
     """
-    if not -1.0 < float(min_similarity) <= 1.0:
+    if isinstance(min_similarity, bool) or not isinstance(min_similarity, numbers.Real) \
+            or not -1.0 < float(min_similarity) <= 1.0:
         raise ValueError(f"min_similarity must be in (-1, 1], got {min_similarity!r}")
     from scipy.sparse.csgraph import connected_components
 
