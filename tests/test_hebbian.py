@@ -555,9 +555,9 @@ def test_compiled_and_numpy_engines_agree_on_image_like_input(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
 
 
-def test_the_compiled_engine_reports_where_the_rule_diverged(monkeypatch):
-    """The numpy engine checks after each block of patches, the compiled one after each patch: its count lies in the
-    block where the numpy engine found the divergence."""
+def test_both_engines_report_where_the_rule_diverged(monkeypatch):
+    """The compiled engine checks after each patch; the numpy engine checks after each block of patches and then
+    redoes that block patch by patch: both name the same patch (up to one, for rounding)."""
     if not hebbian._compiled.available():
         pytest.skip("numba is not installed")
     X = heavy_tailed() * 10
@@ -567,4 +567,4 @@ def test_the_compiled_engine_reports_where_the_rule_diverged(monkeypatch):
         with pytest.raises(FloatingPointError) as info:
             HebbianNetwork(N_IN, nonlinearity="cubic", normalization="oja", learning_rate=0.05, seed=[0, 1]).fit(X, 500)
         counts[use] = int(str(info.value).split(" after ")[1].split()[0])
-    assert counts[False] - hebbian.BLOCK_SIZE < counts[True] <= counts[False]
+    assert abs(counts[True] - counts[False]) <= 1
