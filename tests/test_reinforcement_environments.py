@@ -111,3 +111,32 @@ def test_plot_maze_draws_values_and_policy():
     fig, ax = plt.subplots()
     assert plot_maze(env, ax=ax) is fig
     plt.close(fig)
+
+
+def test_reinforcement_figures_draw_what_they_are_given():
+    from lnn_utils.plotting.reinforcement import (plot_alpha_sweep, plot_distributions, plot_learning_curves,
+                                                  plot_success_vs_delay, plot_td_error_map)
+
+    alphas = np.array([0.1, 0.5, 1.0])
+    fig = plot_alpha_sweep(alphas, np.array([[0.5, 0.4, 0.3], [0.3, 0.35, 0.45]]), [1, 4], reference={4: (0.4, 0.27)})
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [0.5, 0.4, 0.3])
+    assert ax.lines[2].get_xdata()[0] == 0.4  # the book's minimum of n = 4
+    plt.close(fig)
+    delta = np.array([[0.0, 2.0], [-0.5, 0.0]])
+    fig = plot_td_error_map(delta, cue_time=0, reward_time=1)
+    assert fig.axes[0].images[0].get_clim() == (-2.0, 2.0)
+    plt.close(fig)
+    curves = np.array([[1.0, 2.0], [3.0, 4.0]])
+    fig = plot_learning_curves([0, 1], [curves], labels=["a"], reference=1.5)
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(), [2.0, 3.0])
+    plt.close(fig)
+    fig = plot_distributions([np.array([1.0, 2.0, 3.0])], ["x"])
+    assert len(fig.axes[0].lines[0].get_ydata()) == 3
+    plt.close(fig)
+    res = {"delays": np.array([0.0, 1.0]), "success": np.array([[True, True], [False, True]]),
+           "predicted_success": np.array([1.0, 0.4]), "chance": 0.1}
+    fig = plot_success_vs_delay([res])
+    drawn = [list(line.get_ydata()) for line in fig.axes[0].lines]
+    assert [1.0, 0.4] in drawn and [1.0, 0.5] in drawn  # the prediction and the simulated fractions
+    plt.close(fig)
