@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lnn_utils._validation import check_matrix, check_positive
+from lnn_utils._validation import as_real_array, check_matrix, check_positive
 
 __all__ = ["PCAWhitener"]
 
@@ -197,7 +197,7 @@ class PCAWhitener:
             Flattened patches; reshape to (p, p) or pass to :func:`lnn_utils.plotting.show_rfs`.
         """
         self._check_fitted()
-        F = np.asarray(filters, dtype=np.float64)
+        F = as_real_array(filters, "filters")
         single = F.ndim == 1
         F = check_matrix(F[None] if single else F, "filters", n_features=self.n_components_)
         if kind == "filter":
@@ -223,7 +223,7 @@ class PCAWhitener:
         ndarray of shape (n_filters, n_components) (or (n_components,))
         """
         self._check_fitted()
-        F = np.asarray(filters, dtype=np.float64)
+        F = as_real_array(filters, "filters")
         single = F.ndim == 1
         F = check_matrix(F[None] if single else F, "filters", n_features=self.n_features_in_)
         if kind == "filter":

@@ -350,3 +350,18 @@ def test_complex_ragged_and_non_numeric_arrays_are_refused_by_name():
             treves_rolls_sparseness(y)
         with pytest.raises(ValueError, match="^values contains NaN"):
             excess_kurtosis(y)
+
+
+def test_complex_weights_are_refused_by_the_plots_and_the_rf_maps():
+    from lnn_utils.rf_analysis import orientation_statistics, response_change
+
+    W = np.random.default_rng(0).standard_normal((4, 16))
+    with pytest.raises(TypeError, match="^weights is complex"):
+        show_rfs(W * 1j)
+    with pytest.raises(TypeError, match="^w_after is complex"):
+        response_change(W[0], W[1] * 1j, np.ones((3, 16)))
+    with pytest.raises(TypeError, match="^theta_deg is complex"):
+        orientation_statistics(np.array([10.0, 20.0]) * 1j)
+    whitener = PCAWhitener(3).fit(np.random.default_rng(1).standard_normal((50, 5)))
+    with pytest.raises(TypeError, match="^filters is complex"):
+        whitener.to_pixels(np.ones(3) * 1j)

@@ -11,7 +11,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import check_positive
+from .._validation import as_real_array, check_positive
 
 #: The colour map for signed weights: blue negative, white zero, red positive.
 RF_CMAP = "RdBu_r"
@@ -77,7 +77,7 @@ def tile(images, n_cols=None, pad=1, fill=np.nan):
     -------
     mosaic : ndarray of shape (n_rows * (height + pad) - pad, n_cols * (width + pad) - pad)
     """
-    images = np.asarray(images, dtype=float)
+    images = as_real_array(images, "images")
     if images.ndim != 3:
         raise ValueError(f"images must have shape (n_images, height, width), got {images.shape}")
     if images.shape[0] == 0:
@@ -131,7 +131,7 @@ def show_rfs(weights, *, shape=None, n_cols=None, normalize="shared", titles=Non
         Weights of another shape, empty or not finite (e.g. from a diverged run); ``shape`` that does not match
         ``n_inputs``; ``n_cols`` or ``scale`` not positive; an unknown ``normalize``.
     """
-    W = np.asarray(weights, dtype=float)
+    W = as_real_array(weights, "weights")
     if n_cols is not None:
         check_positive(n_cols, "n_cols", integer=True)
     check_positive(scale, "scale")

@@ -188,8 +188,8 @@ def response_change(w_before, w_after, X):
         Histogram it to see which patches learning made the neuron respond to more (dy > 0) or less.
     """
     X = check_matrix(X, "X")
-    A = np.asarray(w_before, dtype=np.float64)
-    B = np.asarray(w_after, dtype=np.float64)
+    A = as_real_array(w_before, "w_before")
+    B = as_real_array(w_after, "w_after")
     if A.shape != B.shape or A.shape[-1] != X.shape[1] or A.ndim > 2:
         raise ValueError(f"w_before {A.shape} and w_after {B.shape} must both have shape ({X.shape[1]},) or "
                          f"(n_neurons, {X.shape[1]}) to match X of shape {X.shape}")
@@ -289,7 +289,7 @@ def orientation_statistics(theta_deg):
         ``(R, mean, std, p)``; all NaN when fewer than 2 finite orientations are given. For ``n`` uniformly
         distributed orientations ``R`` is about ``sqrt(pi / (4 n))`` by chance.
     """
-    theta = np.asarray(theta_deg, dtype=np.float64).ravel()
+    theta = as_real_array(theta_deg, "theta_deg").ravel()
     theta = theta[np.isfinite(theta)]
     n = len(theta)
     if n < 2:
