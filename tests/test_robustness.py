@@ -317,6 +317,9 @@ def test_runner_sets_fast_mode_and_silences_progress_then_restores_the_environme
     assert nb.cells[1].outputs[0].text == "1 0\n"
     assert nb.cells[1].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": False}
     assert os.environ["LNN_PROGRESS"] == "1" and "LNN_FAST" not in os.environ
+    first = path.read_bytes()
+    execute_notebooks.execute_notebook(path, fast=True)
+    assert path.read_bytes() == first  # a re-run rewrites nothing
 
 
 def test_progress_bar_total_is_checked_by_name():
