@@ -6,7 +6,7 @@ Run from the repository root::
     python benchmarks/bench_ssl.py --quick    # fewer repeats
 
 Both sides use float32, the same thread count (2 by default, ``--threads``), the same 1,347 training digits in
-mini-batches of 256 (5 steps an epoch), the same architecture (64 -> 256 -> ReLU -> 256 -> ReLU -> M), the same
+mini-batches of 256 (5 steps an epoch), the same architecture (64 -> 256 -> ReLU -> 256 -> ReLU -> projector: Linear, or Linear-BN-ReLU-Linear), the same
 initial weights, the same loss definition (checked on one batch) and Adam. Timings per configuration:
 
 * *compute*: forward + loss + backward + Adam step on pre-made augmented views (identical arrays for both);
@@ -95,31 +95,33 @@ TORCH_LOSSES = {"vicreg": _torch_vicreg, "simclr": _torch_simclr}
 
 
 def _torch_model(encoder):
-    """A torch.nn.Sequential with the numpy encoder's weights (so both start from the same point)."""
-    p = encoder.params
-    layers = [torch.nn.Linear(encoder.n_inputs, encoder.hidden_dim), torch.nn.ReLU(),
-              torch.nn.Linear(encoder.hidden_dim, encoder.hidden_dim), torch.nn.ReLU()]
-    names = [("W1", "b1"), ("W2", "b2")]
-    if encoder.projector == "linear":
-        layers.append(torch.nn.Linear(encoder.hidden_dim, encoder.embedding_dim))
-        names.append(("W3", "b3"))
-    else:
-        layers += [torch.nn.Linear(encoder.hidden_dim, encoder.projector_hidden_dim), torch.nn.ReLU(),
-                   torch.nn.Linear(encoder.projector_hidden_dim, encoder.embedding_dim)]
-        names += [("W3", "b3"), ("W4", "b4")]
-    model = torch.nn.Sequential(*layers)
-    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    """A torch.nn.Sequential with the numpy encoder's layers and weights (so both start from the same point)."""
+    from lnn_utils.mlp import BatchNorm, Linear, ReLU
+    layers = []
     with torch.no_grad():
-        for lin, (w, b) in zip(linears, names):
-            lin.weight.copy_(torch.from_numpy(p[w].T.copy()))
-            lin.bias.copy_(torch.from_numpy(p[b].copy()))
-    return model
+        for layer in encoder.net.layers:
+            if isinstance(layer, Linear):
+                lin = torch.nn.Linear(layer.n_in, layer.n_out, bias=layer.b is not None)
+                lin.weight.copy_(torch.from_numpy(layer.W.T.copy()))
+                if layer.b is not None:
+                    lin.bias.copy_(torch.from_numpy(layer.b.copy()))
+                layers.append(lin)
+            elif isinstance(layer, BatchNorm):
+                bn = torch.nn.BatchNorm1d(layer.n_features, eps=layer.eps, momentum=layer.momentum)
+                bn.weight.copy_(torch.from_numpy(layer.params["gamma"].copy()))
+                bn.bias.copy_(torch.from_numpy(layer.params["beta"].copy()))
+                layers.append(bn)
+            elif isinstance(layer, ReLU):
+                layers.append(torch.nn.ReLU())
+            else:
+                raise TypeError(f"no PyTorch counterpart for {layer!r}")
+    return torch.nn.Sequential(*layers)
 
 
 # --------------------------------------------------------------------------------------------- epochs
 def _numpy_compute_epoch(encoder, opt, views, loss_fn, kwargs):
     for v in views:
-        z, cache = encoder.forward(v, reuse_buffers=True)
+        z, cache = encoder.forward(v)
         _, g_a, g_b = loss_fn(z[:BATCH], z[BATCH:], **kwargs)
         encoder.backward(np.concatenate([g_a, g_b]), cache)
         opt.step(encoder.flat_params, encoder.flat_grads, encoder.decay_mask)
@@ -135,7 +137,7 @@ def _torch_compute_epoch(model, opt, views, loss_fn, kwargs):
 
 def _numpy_encoder_epoch(encoder, opt, views, grads):
     for v, g in zip(views, grads):
-        _, cache = encoder.forward(v, reuse_buffers=True)
+        _, cache = encoder.forward(v)
         encoder.backward(g, cache)
         opt.step(encoder.flat_params, encoder.flat_grads, encoder.decay_mask)
 
