@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from lnn_utils.neuromorphic import (E_NEURON_UPDATE, E_SYNAPTIC_EVENT, HOROWITZ_45NM, LIF_DEFAULTS,
-                                    ann_inference_energy, break_even_rate, lif_rate, lif_trace, mac_count, rheobase,
+                                    ann_inference_energy, break_even_rate, equivalent_rate, lif_rate, lif_trace, mac_count, rheobase,
                                     simulate_lif, simulate_reward_stdp, simulate_stdp_competition,
                                     simulated_fi_curve, snn_energy_vs_rate, snn_inference_energy, stdp_pair_sum,
                                     stdp_window)
@@ -177,6 +177,10 @@ def test_snn_energy_counts_events_and_updates():
     ann = ann_inference_energy([64, 128, 10]).total
     nu = break_even_rate(layer_sizes=[64, 128, 10], n_steps=25, dt=1e-3, ann_energy=ann)
     assert float(snn_energy_vs_rate(nu, layer_sizes=[64, 128, 10], n_steps=25, dt=1e-3)) == pytest.approx(ann)
+    # a network's equivalent rate puts it on the uniform-rate curve (synaptic events identical)
+    nu_eq = equivalent_rate(100, 50, layer_sizes=[64, 128, 10], n_steps=25, dt=1e-3)
+    assert float(snn_energy_vs_rate(nu_eq, layer_sizes=[64, 128, 10], n_steps=25, dt=1e-3)) == pytest.approx(
+        budget.total)
     with pytest.raises(ValueError, match="n_input_spikes"):
         snn_inference_energy(-1, 0, layer_sizes=[64, 128, 10], n_steps=25)
     with pytest.raises(ValueError, match="layer_sizes"):

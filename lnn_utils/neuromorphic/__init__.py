@@ -20,7 +20,8 @@ from .crossbar import (G_MAX, YEAR, PCMCrossbar, accuracy, clip_value, conductan
                        map_network, network_logits, program_conductances, programming_noise_std, quantization,
                        quantize_weights, weight_noise, weights_to_conductances)
 from .energy import (CHIP_ENERGY_PER_EVENT, E_NEURON_UPDATE, E_SYNAPTIC_EVENT, HOROWITZ_45NM, EnergyBudget,
-                     ann_inference_energy, break_even_rate, mac_count, snn_energy_vs_rate, snn_inference_energy)
+                     ann_inference_energy, break_even_rate, equivalent_rate, mac_count, snn_energy_vs_rate,
+                     snn_inference_energy)
 from .lif import LIF_DEFAULTS, LIFTrace, lif_rate, lif_trace, rheobase, simulate_lif, simulated_fi_curve
 from .snn import SpikeCounts, SurrogateGradientSNN, encode, surrogate_derivative, surrogate_step, train_snn
 from .stdp import (STDP_DEFAULTS, STDPRun, simulate_reward_stdp, simulate_stdp_competition, stdp_pair_sum,

@@ -501,10 +501,11 @@ def crossbar_accuracy(net, X, y, *, t_inference=0.0, compensate=True, n_repeats=
     times = np.atleast_1d(np.asarray(t_inference, dtype=np.float64))
     rng = as_generator(seed)
     acc = np.empty((n_repeats, times.size))
-    for r in range(n_repeats):
-        bars = map_network(net, seed=rng, **crossbar)
-        for j, t in enumerate(times):
-            acc[r, j] = accuracy(net, X, y, [b.weights(t, compensate=compensate) for b in bars])
+    with one_blas_thread():
+        for r in range(n_repeats):
+            bars = map_network(net, seed=rng, **crossbar)
+            for j, t in enumerate(times):
+                acc[r, j] = accuracy(net, X, y, [b.weights(t, compensate=compensate) for b in bars])
     return acc if np.ndim(t_inference) else acc[:, 0]
 
 

@@ -200,6 +200,36 @@ def snn_energy_vs_rate(rates, *, layer_sizes, n_steps, dt, e_event=E_SYNAPTIC_EV
                                            n_steps=n_steps, e_event=e_event, e_update=e_update).total)
 
 
+def equivalent_rate(n_input_spikes, n_hidden_spikes, *, layer_sizes, n_steps, dt):
+    """The uniform firing rate [Hz] that would cause the same synaptic events as the given spike counts.
+
+    Input spikes fan out to ``n_hidden`` synapses and hidden spikes to ``n_outputs``, so the same mean rate can
+    cost very different energies; this rate, ν_eq = (N_in n_hidden + N_hid n_out) / ((n_in n_hidden + n_hidden
+    n_out) T Δt), puts a measured network on the curve of :func:`snn_energy_vs_rate`.
+
+    Parameters
+    ----------
+    n_input_spikes, n_hidden_spikes : float
+        Spikes of one inference.
+    layer_sizes : sequence of int
+        ``[n_inputs, n_hidden, n_outputs]``.
+    n_steps : int
+        Time steps T.
+    dt : float
+        Time step Δt [s].
+
+    Returns
+    -------
+    float
+        ν_eq [Hz].
+    """
+    n_in, h, out = _sizes(layer_sizes)
+    check_positive(n_steps, "n_steps", integer=True)
+    check_positive(dt, "dt")
+    events = float(n_input_spikes) * h + float(n_hidden_spikes) * out
+    return events / ((n_in * h + h * out) * n_steps * dt)
+
+
 def break_even_rate(*, layer_sizes, n_steps, dt, ann_energy, e_event=E_SYNAPTIC_EVENT, e_update=E_NEURON_UPDATE):
     """The firing rate [Hz] at which the spiking network costs as much as the digital one (energy linear in ν).
 

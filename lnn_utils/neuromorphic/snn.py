@@ -385,7 +385,8 @@ class SurrogateGradientSNN:
         rng = as_generator(seed)
         for start in range(0, len(X), batch_size):
             spikes = self._encode(X[start:start + batch_size], rng)
-            logits, counts = self.run(spikes)
+            with one_blas_thread():
+                logits, counts = self.run(spikes)
             yield spikes, logits, counts
 
     def decision_function(self, X, *, seed=12345):
