@@ -65,6 +65,7 @@ def test_every_seeded_function_names_a_bad_seed():
 
 
 @pytest.mark.parametrize("seed, error", [(-1, ValueError), ([0, -1], ValueError), ([True, 1], ValueError),
+                                         ([3, 1, 3], ValueError), (np.arange(3.0), ValueError),
                                          (1.5, TypeError), ("12", TypeError), ([], ValueError), (None, ValueError)])
 @pytest.mark.parametrize("network", [HebbianNetwork, SangerNetwork, lambda n, seed: CompetitiveNetwork(n, 2, seed=seed)],
                          ids=["hebbian", "sanger", "competitive"])

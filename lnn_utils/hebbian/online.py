@@ -284,6 +284,10 @@ def _generators(seed):
         if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral) or s < 0:
             raise ValueError(f"seed: every entry of a sequence of seeds must be an int >= 0 (one run each), got "
                              f"{s!r} in {seed!r}")
+    repeated = sorted({int(s) for s in seeds if seeds.count(s) > 1})
+    if repeated:
+        raise ValueError(f"seed repeats {repeated}: runs with the same seed are identical copies, which would "
+                         f"inflate any statistic over runs; pass distinct seeds, e.g. list(range({len(seeds)}))")
     return [np.random.default_rng(int(s)) for s in seeds], True
 
 
@@ -421,7 +425,7 @@ class HebbianNetwork:
         ``"explicit"``: divide each ``w_i`` by its norm after every update; ``"oja"`` (alias ``"implicit"``): the
         Oja-type decay term ``− γ f(u_i) u_i w_i`` instead, which keeps ``||w_i||`` near 1 without dividing.
     seed : int >= 0, numpy.random.Generator or sequence of int >= 0, default=0
-        Randomness of the initial weights and of the patch order. A sequence of seeds trains that many
+        Randomness of the initial weights and of the patch order. A sequence of distinct seeds trains that many
         independent runs at once (vectorised), run ``k`` identical to the network built with ``seed=seeds[k]``;
         arrays then gain a leading axis of length ``n_seeds``.
 
