@@ -1,7 +1,7 @@
 """Every committed notebook (and slide deck) was run top to bottom, and still runs: in fast mode, on a fresh kernel.
 
-The outputs, committed and fresh, must be clean: no error, no NaN or inf in printed text (``text/plain`` results and
-stream output), and no warning on stderr. A cell that shows a warning on purpose (e.g. to demonstrate one) carries
+The outputs, committed and fresh, must be clean: no error, no NaN or inf in printed text (``text/plain`` and
+``text/markdown`` results, stream output), and no warning on stderr. A cell that shows a warning on purpose (e.g. to demonstrate one) carries
 the cell tag ``expected-warning``; its stderr is then not checked.
 """
 
@@ -22,6 +22,9 @@ _spec.loader.exec_module(execute_notebooks)
 
 #: The tag that allows a cell to write a warning to stderr.
 EXPECTED_WARNING_TAG = "expected-warning"
+
+#: Outputs of ``display`` / cell results whose text is checked for NaN and inf (figures are not).
+PRINTED_MIME_TYPES = ("text/plain", "text/markdown")
 
 #: NaN or inf as numpy and Python print them ("nan", "-inf", "NaN", "Infinity"), not inside a word ("info").
 NON_FINITE = re.compile(r"(?<![\w.])[-+]?(?:nan|inf|infinity)(?![\w(])", re.IGNORECASE)
@@ -46,7 +49,8 @@ def output_problems(nb):
                     problems.append(f"{where}: unexpected warning on stderr (tag the cell {EXPECTED_WARNING_TAG!r} "
                                     f"if it is meant): {line.strip()[:200]}")
             else:
-                texts = [out.get("data", {}).get("text/plain", "")]
+                data = out.get("data", {})
+                texts = [data.get(kind, "") for kind in PRINTED_MIME_TYPES]
             for text in texts:
                 text = "".join(text) if isinstance(text, list) else text
                 match = NON_FINITE.search(text)
@@ -69,6 +73,8 @@ def test_the_output_checks_catch_nan_inf_and_warnings():
     for text in ("loss nan", "loss NaN\n", "max -inf", "array([1., inf])", "value: Infinity"):
         assert output_problems(notebook(stream("stream", name="stdout", text=text))), text
     assert output_problems(notebook(stream("execute_result", data={"text/plain": "(nan, 2.0)"}, execution_count=1)))
+    assert output_problems(notebook(stream("display_data", data={"text/markdown": "| a | NaN |"})))
+    assert not output_problems(notebook(stream("display_data", data={"text/markdown": "$x \\to \\infty$"})))
     warning = stream("stream", name="stderr", text="/x.py:3: RuntimeWarning: invalid value encountered in divide\n")
     assert "unexpected warning" in output_problems(notebook(warning))[0]
     assert output_problems(notebook(warning, tags=[EXPECTED_WARNING_TAG])) == []
