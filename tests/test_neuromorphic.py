@@ -185,3 +185,39 @@ def test_snn_energy_counts_events_and_updates():
         snn_inference_energy(-1, 0, layer_sizes=[64, 128, 10], n_steps=25)
     with pytest.raises(ValueError, match="layer_sizes"):
         snn_inference_energy(1, 1, layer_sizes=[64, 10], n_steps=25)
+
+
+# ------------------------------------------------------------------------------------------------ figures
+
+
+def test_figure_helpers_draw_what_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lnn_utils.plotting.neuromorphic import (plot_energy_vs_rate, plot_fi_curve, plot_group_weights,
+                                                 plot_membrane_traces, plot_raster, plot_stdp_window)
+
+    trace = lif_trace(3e-9, duration=0.05)
+    fig = plot_membrane_traces([trace], ["3 nA"], v_threshold=LIF_DEFAULTS["v_threshold"])
+    ax = fig.axes[0]
+    assert np.allclose(ax.lines[0].get_ydata(), 1e3 * trace.voltage)
+    I = np.linspace(0, 5e-9, 6)
+    fig = plot_fi_curve(I, lif_rate(I), lif_rate(I), rheobase=rheobase())
+    assert np.allclose(fig.axes[0].lines[0].get_xdata(), 1e9 * I)
+    dt = np.linspace(-0.05, 0.05, 11)
+    fig = plot_stdp_window(dt, stdp_window(dt))
+    pos, neg = fig.axes[0].lines[:2]
+    assert np.all(pos.get_ydata() > 0) and np.all(neg.get_ydata() < 0)
+    run = simulate_stdp_competition(duration=5.0, record_interval=1.0)
+    fig = plot_group_weights(run)
+    assert len(fig.axes[0].lines) == 2
+    spikes = np.zeros((10, 3))
+    spikes[2, 1] = spikes[5, 0] = 1
+    fig = plot_raster(spikes, dt=1e-3)
+    assert len(fig.axes[0].collections[0].get_offsets()) == 2
+    rates = np.array([1.0, 10.0, 100.0])
+    fig = plot_energy_vs_rate(rates, {"a": np.ones(3) * 1e-9}, ann_energy=2e-9, points={"p": (10.0, 1e-9)})
+    assert np.allclose(fig.axes[0].lines[0].get_ydata(), 1.0)   # drawn in nJ
+    plt.close("all")
