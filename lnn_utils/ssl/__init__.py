@@ -11,6 +11,8 @@
   Adam or SGD, weight decay and an optional warm-up + cosine schedule (:mod:`lnn_utils.optim`).
 - :mod:`lnn_utils.ssl.evaluation`: linear probe (closed-form ridge), k-NN accuracy, embedding spectrum and
   effective rank.
+- :mod:`lnn_utils.ssl.experiments`: the protocol of the VICReg -> SimCLR ladder (Garrido et al., Fig. 1) on the
+  digits, paired confidence intervals, and the paper's Table S5.
 """
 
 from .criteria import (
