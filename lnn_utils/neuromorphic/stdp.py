@@ -307,7 +307,7 @@ def _run_kernel(ptr, ev_input, w0, *, jump, n_steps, dt, lif, stdp, record_inter
 
 
 def simulate_stdp_competition(*, n_inputs=200, n_correlated=100, rate=10.0, correlation=0.2, duration=200.0,
-                              dt=5e-4, jump=1.0e-3, w_init=0.5, record_interval=5.0, seed=0, stdp=None, lif=None):
+                              dt=5e-4, jump=2.0e-3, w_init=0.5, record_interval=5.0, seed=0, stdp=None, lif=None):
     """One LIF neuron with STDP on excitatory Poisson inputs, part of which are correlated (Song et al. 2000).
 
     Parameters
@@ -325,8 +325,10 @@ def simulate_stdp_competition(*, n_inputs=200, n_correlated=100, rate=10.0, corr
         Simulated time [s].
     dt : float, default=5e-4
         Time step [s], no larger than the refractory period.
-    jump : float, default=1e-3
-        Membrane-potential jump J [V] of an input spike at weight w = w_max = 1.
+    jump : float, default=2e-3
+        Membrane-potential jump J [V] of an input spike at weight w = w_max = 1. With the defaults the mean drive
+        at w = 0.5 is n_inputs · rate · w J τ_m = 20 mV, the threshold: the neuron fires from fluctuations even
+        without correlations.
     w_init : float, default=0.5
         Initial weight of every synapse, in [0, 1].
     record_interval : float, default=5.0
