@@ -249,3 +249,30 @@ def test_divergence_names_the_learning_rate(digits):
 
 def test_defaults_cover_every_rule():
     assert set(DEFAULTS) == set(RULES)
+
+
+def test_unstable_inference_names_the_inference_rate(digits):
+    X, y, _, _ = digits
+    net = train_network(X, y, rule="backprop", n_epochs=1)
+    with pytest.raises(FloatingPointError, match="inference_rate"):
+        pc_gradients(net.mlp_, X[:64], y[:64], output_weight=1.0, n_steps=30, inference_rate=1.5)
+
+
+def test_plot_helpers_return_figures(digits):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from lnn_utils.plotting.credit_assignment import (plot_alignment, plot_energy, plot_goodness,
+                                                      plot_learning_curves, plot_pc_cosine)
+
+    X, y, Xt, yt = digits
+    ff = train_forward_forward(X[:200], y[:200], n_epochs=2)
+    figs = [plot_learning_curves({"backprop": np.full((2, 3), 0.9)}),
+            plot_alignment({"FA": np.full((3, 2), 45.0)}),
+            plot_pc_cosine(np.ones((2, 3, 3)), [1.0, 0.1], [1, 10, 100]),
+            plot_energy(np.linspace(2, 1, 5)),
+            plot_goodness(ff.history_, 1.0)]
+    assert all(isinstance(f, Figure) for f in figs)
+    plt.close("all")

@@ -104,17 +104,54 @@ class ForwardForwardNetwork:
         """
         return _layer_passes(self.mlp_, self.embed_label(X, labels), self.normalize)[1]
 
-    def class_goodness(self, X, *, layers=None):
-        """Goodness summed over ``layers`` (default all) for every candidate label, shape (n_samples, n_classes)."""
+    def _all_goodness(self, X):
+        """Goodness of every layer for every candidate label, shape (n_samples, n_classes, n_layers)."""
         X, _ = check_classification_data(X, np.zeros(len(X), dtype=int))
         n_features = self.mlp_.n_inputs - len(self.classes_)
         if X.shape[1] != n_features:
             raise ValueError(f"X must have shape (n_samples, {n_features}), got shape {X.shape}")
-        sel = slice(None) if layers is None else list(layers)
-        out = np.empty((len(X), len(self.classes_)))
-        for k in range(len(self.classes_)):
-            out[:, k] = self.goodness(X, np.full(len(X), k))[:, sel].sum(axis=1)
-        return out
+        K = len(self.classes_)
+        # All candidate labels in one batch: row k * n + i is sample i with label k.
+        stacked = self.embed_label(np.tile(X, (K, 1)), np.repeat(np.arange(K), len(X)))
+        good = _layer_passes(self.mlp_, stacked, self.normalize)[1]
+        return good.reshape(K, len(X), -1).transpose(1, 0, 2)
+
+    def class_goodness(self, X, *, layers=None):
+        """Goodness summed over ``layers`` (default all) for every candidate label, shape (n_samples, n_classes)."""
+        good = self._all_goodness(X)
+        return good.sum(axis=2) if layers is None else good[:, :, list(layers)].sum(axis=2)
+
+    def layer_report(self, X, y):
+        """How each layer contributes: per-layer accuracy, silent units, and how much layer 2 copies layer 1.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples,)
+            True labels (the goodness statistics use inputs carrying them).
+
+        Returns
+        -------
+        report : dict
+            ``"accuracy"``: with the goodness of all layers; ``"layer_accuracy"``: list, each layer alone;
+            ``"active_units"``: list, fraction of each layer's units active (> 0) for at least one sample;
+            ``"goodness_correlation"``: Pearson correlation over samples between the goodness of layers 1 and 2
+            (None with one layer, or when a layer is silent so that the correlation is undefined).
+        """
+        X, y = check_classification_data(X, y)
+        labels = _indices(y, self.classes_)
+        acts, good = _layer_passes(self.mlp_, self.embed_label(X, labels), self.normalize)
+        per_class = self._all_goodness(X)
+        accuracy = float(np.mean(self.classes_[np.argmax(per_class.sum(axis=2), axis=1)] == y))
+        per_layer = [float(np.mean(self.classes_[np.argmax(per_class[:, :, l], axis=1)] == y))
+                     for l in range(good.shape[1])]
+        corr = None
+        if good.shape[1] > 1 and good[:, 0].std() > 0 and good[:, 1].std() > 0:
+            corr = float(np.corrcoef(good[:, 0], good[:, 1])[0, 1])
+        return {"accuracy": accuracy,
+                "layer_accuracy": per_layer,
+                "active_units": [float(np.mean(np.any(a > 0, axis=0))) for a in acts],
+                "goodness_correlation": corr}
 
     def predict(self, X, *, layers=None):
         """The label whose embedding gives the highest total goodness, shape (n_samples,)."""

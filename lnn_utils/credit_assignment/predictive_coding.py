@@ -76,6 +76,11 @@ def pc_gradients(mlp, X, y, *, output_weight=0.1, n_steps=20, inference_rate=0.1
         ``"energy"`` (n_steps + 1,) mean F per sample before and after each step (if ``record_energy``), and
         ``"errors"``: list of the final hidden error nodes eps_l, each (n_samples, h_l).
 
+    Raises
+    ------
+    FloatingPointError
+        If the relaxation is unstable (the energy ends higher than it started): lower ``inference_rate``.
+
     Notes
     -----
     ``mlp.flat_grads`` receives ``dF/dtheta / (gamma n)``: the quantity to descend, on the scale of backprop's
@@ -99,7 +104,7 @@ def pc_gradients(mlp, X, y, *, output_weight=0.1, n_steps=20, inference_rate=0.1
         acts, eps, logits = _state(blocks, out, X, x)
         p = softmax(logits)
         eps_out = gamma * (onehot - p)
-        if record_energy:
+        if record_energy or step in (0, n_steps):
             ce = softmax_cross_entropy(logits, y)[0]
             energy.append(0.5 * sum(float(np.sum(e * e)) for e in eps) / n + gamma * ce)
         if step == n_steps:
@@ -109,6 +114,12 @@ def pc_gradients(mlp, X, y, *, output_weight=0.1, n_steps=20, inference_rate=0.1
         for l, ((_, act), e, e_up, W_up) in enumerate(zip(blocks, eps, above, weights_above)):
             # act caches f'(x_l) from _state's forward; its backward multiplies by it.
             x[l] = x[l] - inference_rate * (e - act.backward(e_up @ W_up.T))
+    # Gradient descent with a small enough step never raises F; if it did, the relaxation was unstable.
+    if not np.isfinite(energy[-1]) or energy[-1] > energy[0] * (1 + 1e-9) + 1e-12:
+        raise FloatingPointError(
+            f"predictive-coding inference diverged: the energy rose from {energy[0]:.4g} to {energy[-1]:.4g} in "
+            f"{n_steps} steps; lower inference_rate (was {inference_rate:g}): stability needs roughly "
+            f"inference_rate < 2 / (1 + ||W||^2), and larger weights need a smaller rate")
     scale = -1.0 / (gamma * n)
     inputs = [X] + acts
     errors = eps + [eps_out]

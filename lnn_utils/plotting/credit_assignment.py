@@ -114,12 +114,11 @@ def plot_pc_cosine(cosine, output_weights, n_steps, *, layer=0, ax=None):
 
 
 def plot_energy(energy, *, ax=None):
-    """Predictive coding's mean energy per sample during the inference relaxation (log scale)."""
+    """Predictive coding's mean energy per sample during the inference relaxation."""
     fig, ax = get_axes(ax)
     ax.plot(np.arange(len(energy)), energy, color=RULE_COLORS["predictive_coding"])
     ax.set_xlabel("inference step")
     ax.set_ylabel("energy F per sample")
-    ax.set_yscale("log")
     return fig
 
 
