@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from lnn_utils.neuromorphic import (E_NEURON_UPDATE, E_SYNAPTIC_EVENT, HOROWITZ_45NM, LIF_DEFAULTS,
-                                    ann_inference_energy, break_even_rate, equivalent_rate, lif_rate, lif_trace, mac_count, rheobase,
+                                    ann_inference_energy, break_even_rate, equivalent_rate, lif_rate, lif_trace,
+                                    mac_count, rheobase,
                                     simulate_lif, simulate_reward_stdp, simulate_stdp_competition,
                                     simulated_fi_curve, snn_energy_vs_rate, snn_inference_energy, stdp_pair_sum,
                                     stdp_window)
