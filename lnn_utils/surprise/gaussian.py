@@ -52,6 +52,9 @@ __all__ = [
     "fit_leaky_omega",
     "fit_var_smile_m",
     "compare_learners",
+    "exact_bayes_mse",
+    "error_after_change",
+    "steps_since_change",
 ]
 
 
@@ -497,7 +500,8 @@ def compare_learners(sigmas, p_changes, *, n_steps, n_seeds, n_fit_seeds=2, n_fi
     results : dict
         ``"sigma"``, ``"p_change"`` of shape (n_sigma,), (n_p,); ``"mse"``: dict learner name ->
         ndarray (n_sigma, n_p, n_seeds) of per-seed test MSEs, names ``"exact"``, ``"leaky"``, ``"var_smile"``,
-        ``"var_smile_theory"``, ``"pf{N}"``; ``"omega"``, ``"m"``: fitted values (n_sigma, n_p).
+        ``"var_smile_theory"``, ``"pf{N}"``; ``"omega"``, ``"m"``: fitted values (n_sigma, n_p);
+        ``"n_hypotheses"`` (n_sigma, n_p, n_seeds): mean number of hypotheses exact Bayes kept per step.
     """
     sigmas = np.asarray(sigmas, dtype=float)
     p_changes = np.asarray(p_changes, dtype=float)
@@ -511,6 +515,7 @@ def compare_learners(sigmas, p_changes, *, n_steps, n_seeds, n_fit_seeds=2, n_fi
     shape = (len(sigmas), len(p_changes))
     mse = {name: np.empty(shape + (n_seeds,)) for name in names}
     omega, m_fit = np.empty(shape), np.empty(shape)
+    n_hyp = np.empty(shape + (n_seeds,))
     with progress_bar(len(sigmas) * len(p_changes), desc="conditions", enabled=progress) as bar:
         for i, s in enumerate(sigmas):
             for j, p in enumerate(p_changes):
@@ -524,11 +529,97 @@ def compare_learners(sigmas, p_changes, *, n_steps, n_seeds, n_fit_seeds=2, n_fi
                 for k in range(n_seeds):
                     y, mu = switching_gaussian(int(steps(p)), p_change=p, seed=rng, **kw)
                     err = lambda est: float(np.mean((est - mu) ** 2))  # noqa: E731
-                    mse["exact"][i, j, k] = err(exact_bayes(y, p_change=p, **kw))
+                    res = exact_bayes_details(y, p_change=p, **kw)
+                    mse["exact"][i, j, k] = err(res.mu_hat)
+                    n_hyp[i, j, k] = res.n_hypotheses.mean()
                     mse["leaky"][i, j, k] = err(leaky_integrator(y, omega=omega[i, j], **kw))
                     mse["var_smile"][i, j, k] = err(var_smile(y, m=m_fit[i, j], **kw)[0])
                     mse["var_smile_theory"][i, j, k] = err(var_smile(y, m=theoretical_m(p), **kw)[0])
                     for n in n_particles:
                         mse[f"pf{n}"][i, j, k] = err(particle_filter(y, p_change=p, n_particles=n, seed=rng, **kw))
                 bar.update(1)
-    return {"sigma": sigmas, "p_change": p_changes, "mse": mse, "omega": omega, "m": m_fit}
+    return {"sigma": sigmas, "p_change": p_changes, "mse": mse, "omega": omega, "m": m_fit, "n_hypotheses": n_hyp}
+
+
+def exact_bayes_mse(sigma, p_change, *, n_steps, n_seeds, mu0=0.0, sigma0=1.0, seed=0):
+    """Per-seed MSE of :func:`exact_bayes` on fresh sequences of the switching Gaussian (the paper's protocol).
+
+    Parameters
+    ----------
+    sigma, p_change : float
+        The condition (the learner knows both).
+    n_steps : int
+        Steps per sequence (the paper: 10⁵ for p_c >= 0.005).
+    n_seeds : int
+        Independent sequences (the paper: 10).
+    mu0, sigma0 : float
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    result : dict
+        ``"mse"`` (n_seeds,) mean over steps of (μ̂_t − μ_t)² per sequence, ``"n_hypotheses"`` (n_seeds,) mean
+        number of run-length hypotheses kept per step.
+    """
+    check_positive(n_seeds, "n_seeds", integer=True)
+    rng = as_generator(seed)
+    mse, n_hyp = np.empty(n_seeds), np.empty(n_seeds)
+    for k in range(n_seeds):
+        y, mu = switching_gaussian(n_steps, sigma=sigma, p_change=p_change, mu0=mu0, sigma0=sigma0, seed=rng)
+        res = exact_bayes_details(y, sigma=sigma, p_change=p_change, mu0=mu0, sigma0=sigma0)
+        mse[k] = np.mean((res.mu_hat - mu) ** 2)
+        n_hyp[k] = res.n_hypotheses.mean()
+    return {"mse": mse, "n_hypotheses": n_hyp}
+
+
+def error_after_change(mu_hat, mu, n_lags):
+    """Squared error k = 0, 1, ..., n_lags − 1 steps after a change point, averaged over the change points.
+
+    Only change points followed by at least ``n_lags`` steps without another change are used (as in the paper's
+    Figure 2), so every lag averages the same set of changes.
+
+    Parameters
+    ----------
+    mu_hat, mu : array_like of shape (n_steps,) or (n_seeds, n_steps)
+        Estimates and hidden means.
+    n_lags : int
+
+    Returns
+    -------
+    error : ndarray of shape (n_lags,)
+        Mean of (μ̂_{t+k} − μ_{t+k})² over change points t.
+    n_changes : int
+        Number of change points used.
+    """
+    check_positive(n_lags, "n_lags", integer=True)
+    mu_hat = np.atleast_2d(np.asarray(mu_hat, dtype=float))
+    mu = np.atleast_2d(np.asarray(mu, dtype=float))
+    if mu_hat.shape != mu.shape:
+        raise ValueError(f"mu_hat and mu must have the same shape, got {mu_hat.shape} and {mu.shape}")
+    sq = (mu_hat - mu) ** 2
+    rows = []
+    for e, m in zip(sq, mu):
+        changes = np.flatnonzero(np.diff(m) != 0) + 1
+        ends = np.r_[changes[1:], len(m)]
+        for c, end in zip(changes, ends):
+            if end - c >= n_lags:
+                rows.append(e[c:c + n_lags])
+    if not rows:
+        raise ValueError(f"no change point is followed by {n_lags} steps without change; use fewer lags")
+    return np.mean(rows, axis=0), len(rows)
+
+
+def steps_since_change(mu):
+    """Steps since the hidden mean last changed (0 at a change point and at t = 0), shape (n_steps,).
+
+    Parameters
+    ----------
+    mu : array_like of shape (n_steps,)
+        Hidden means, as returned by :func:`switching_gaussian`.
+    """
+    mu = np.asarray(mu, dtype=float)
+    if mu.ndim != 1 or mu.size == 0:
+        raise ValueError(f"mu must be a non-empty 1-D array, got shape {mu.shape}")
+    t = np.arange(mu.size)
+    start = np.where(np.r_[True, np.diff(mu) != 0], t, 0)
+    return t - np.maximum.accumulate(start)
