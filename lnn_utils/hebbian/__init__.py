@@ -6,10 +6,10 @@
 - :mod:`lnn_utils.hebbian.minibatch`: two-factor rules trained on mini-batches of whitened patches, compared in
   notebook 05 with their batch references (:mod:`lnn_utils.reference`): :class:`OjaSubspace`, :class:`GHA`,
   :class:`FoldiakNetwork`, :class:`HebbianICA`, :class:`SparseCoding` and the locally competitive algorithm
-  :func:`lca`.
+  :func:`lca` (with its stability bound :func:`lca_step_bound`).
 """
 
-from .minibatch import GHA, FoldiakNetwork, HebbianICA, OjaSubspace, SparseCoding, lca
+from .minibatch import GHA, FoldiakNetwork, HebbianICA, OjaSubspace, SparseCoding, lca, lca_step_bound
 from .online import NONLINEARITIES, CompetitiveNetwork, HebbianNetwork, SangerNetwork, get_nonlinearity
 
 __all__ = [
@@ -24,4 +24,5 @@ __all__ = [
     "OjaSubspace",
     "SparseCoding",
     "lca",
+    "lca_step_bound",
 ]
