@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..mlp import Linear
+from ..mlp import softmax_cross_entropy
 
 #: The rules of this module (predictive coding lives in :mod:`lnn_utils.credit_assignment.predictive_coding`).
 FEEDBACK_RULES = ("backprop", "feedback_alignment", "direct_feedback_alignment", "output_only")
@@ -58,8 +58,8 @@ def make_feedback(mlp, rule, rng):
     -------
     feedback : list of ndarray
         FA: ``B_l`` of shape (n_out, n_in) for every Linear layer but the first, drawn like the forward
-        weights it stands in for, N(0, 2 / n_in), but independently of them; DFA: ``D_l`` of shape (n_classes, h_l) for every
-        hidden layer, N(0, 1 / n_classes); otherwise empty.
+        weights it stands in for, N(0, 2 / n_in), but independently of them; DFA: ``D_l`` of shape
+        (n_classes, h_l) for every hidden layer, N(0, 1 / n_classes); otherwise empty.
     """
     linears = mlp.linear_layers
     if rule == "feedback_alignment":
@@ -139,8 +139,6 @@ def alignment_angles(mlp, rule, feedback, X, y):
         send the error through, without the f' factors). NaN for backprop and output-only. 90 degrees means
         unrelated, 0 identical directions.
     """
-    from ..mlp import softmax_cross_entropy
-
     _, error = softmax_cross_entropy(mlp.forward(X), y)
     blocks = hidden_blocks(mlp)
     deliver_error(mlp, rule, error, feedback)
@@ -167,9 +165,3 @@ def alignment_angles(mlp, rule, feedback, X, y):
         fb = np.full(len(blocks), np.nan)
     return {"update": update, "feedback": fb}
 
-
-def is_linear_chain(mlp):
-    """True if ``mlp`` alternates Linear and activation layers and ends with a Linear layer."""
-    layers = mlp.layers
-    return (len(layers) % 2 == 1 and all(isinstance(layers[i], Linear) == (i % 2 == 0)
-                                         for i in range(len(layers))))
