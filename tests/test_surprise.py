@@ -286,3 +286,32 @@ def test_bad_surprise_inputs():
         change_detection_auc(np.zeros(3), np.zeros(3, bool))
     with pytest.raises(ValueError, match="m must"):
         adaptation_rate(1.0, -1.0)
+
+
+# ------------------------------------------------------------------------------------------------- plots
+def test_plot_helpers_draw_what_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lnn_utils.plotting.surprise import (plot_excess_heatmap, plot_mean_band, plot_surprise_trace,
+                                             plot_volatile_world)
+
+    excess = np.array([[0.1, 0.2, 0.3], [0.0, 0.05, 0.4]])
+    fig = plot_excess_heatmap(excess, [1.0, 0.5], [0.1, 0.01, 0.001], fmt="{:.2f}")
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(f"{v:.2f}" for v in excess.ravel())
+    np.testing.assert_array_equal(ax.images[0].get_array(), excess)
+    runs = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    fig = plot_mean_band([0, 1], runs)
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), [2.0, 3.0])
+    with pytest.raises(ValueError, match="band"):
+        plot_mean_band([0, 1], runs, band="sd")
+    y, mu = switching_gaussian(50, sigma=0.5, p_change=0.1, seed=0)
+    fig = plot_volatile_world(y, mu, {"leaky": leaky_integrator(y, omega=0.8, sigma=0.5)})
+    assert len(fig.axes[0].lines) == 3
+    _, s = var_smile(y, sigma=0.5, m=0.1)
+    fig = plot_surprise_trace(s, adaptation_rate(s, 0.1), np.r_[False, np.diff(mu) != 0])
+    assert len(fig.axes) == 2
+    plt.close("all")
