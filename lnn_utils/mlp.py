@@ -442,6 +442,11 @@ class MLP:
         """An independent deep copy (own flat vectors, same values, same mode)."""
         return MLP(copy.deepcopy(self.layers), dtype=self.dtype)
 
+    def __deepcopy__(self, memo):
+        # A plain deepcopy would copy the layers' parameter views and the flat vectors separately, breaking the
+        # link between them (an optimiser stepping the copy's flat vector would not move its layers).
+        return self.copy()
+
     def train(self, mode=True):
         """Set training mode (True) or evaluation mode (False) on every layer; returns ``self``."""
         for layer in self.layers:

@@ -228,3 +228,13 @@ def test_bad_input_is_named():
     net.forward(np.zeros((2, 4)))
     with pytest.raises(ValueError, match="grad_out"):
         net.backward(np.zeros((3, 3)))
+
+
+def test_deepcopy_keeps_parameters_and_flat_vector_linked():
+    import copy
+
+    net = MLP.from_sizes([4, 5, 3], seed=0, dtype=np.float64)
+    clone = copy.deepcopy(net)
+    clone.flat_params[:] += 1.0
+    np.testing.assert_array_equal(clone.layers[0].params["W"], net.layers[0].params["W"] + 1.0)
+    assert not np.shares_memory(clone.flat_params, net.flat_params)
