@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "06_ssl_duality.ipynb"
 DECK = ROOT / "slides" / "ssl_duality_slides.ipynb"
 # The paper's section, equation, table ... numbers are not numbers of our runs.
-CITATION = re.compile(r"\b(?:Sec|Cor|Lemma|Theorem|Prop|Eq|Table|Fig|Algorithms?|supp)\.?\s*[\dA-Z][\d.]*\d")
+CITATION = re.compile(r"\b(?:Sections?|Sec|Corollary|Cor|Lemma|Theorem|Proposition|Prop|Definition|Eq|Table|Fig|Algorithms?|supp)\.?\s*[\dA-Z][\d.]*\d")
 
 
 def _outputs(cell):
