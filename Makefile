@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 
 notebooks: $(STAMP)
 	$(PY) scripts/execute_notebooks.py $(NOTEBOOKS) $(SLIDES)
+	$(PY) scripts/make_gallery.py
 
 test: $(STAMP)
 	$(PY) -m pytest

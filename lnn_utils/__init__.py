@@ -12,7 +12,18 @@ Modules, one concept each:
 - :mod:`lnn_utils.rf_analysis`: receptive-field parameters (stripe segment, Gabor fit) and response statistics.
 - :mod:`lnn_utils.ssl`: contrastive and non-contrastive self-supervised criteria, losses, a small encoder
   trained by backpropagation, augmentations and evaluation.
-- :mod:`lnn_utils.datasets`: the bundled handwritten digits for the SSL experiments.
+- :mod:`lnn_utils.mlp`: the one hand-written MLP (layers with explicit forward and backward passes, BatchNorm, a
+  flat-parameter container), shared by ``ssl``, ``credit_assignment`` and ``neuromorphic``; :mod:`lnn_utils.optim`:
+  Adam, SGD and the warm-up + cosine schedule.
+- :mod:`lnn_utils.reinforcement`: three-factor learning (notebook 07): random walk and n-step TD, the TD model of
+  dopamine, reward-modulated Hebbian learning with a critic, eligibility traces, actor-critic on a maze.
+- :mod:`lnn_utils.surprise`: learning in a volatile world (notebook 08): exact Bayes, VarSMiLe, leaky integrator,
+  particle filter, surprise measures, novelty-driven exploration.
+- :mod:`lnn_utils.credit_assignment`: multi-layer learning without backpropagation (notebook 09): feedback
+  alignment, DFA, predictive coding, forward-forward.
+- :mod:`lnn_utils.neuromorphic`: spiking neurons, STDP, surrogate-gradient SNN, PCM crossbar, energy (notebook 10).
+- :mod:`lnn_utils.datasets`: the bundled handwritten digits for the SSL, credit-assignment and SNN experiments.
+- :mod:`lnn_utils.progress`: tqdm progress bars for long training calls, silent under the notebook runner.
 - :mod:`lnn_utils.plotting`: one plotting style and the figure helpers.
 - :mod:`lnn_utils.blas`: run small-matrix training loops on one BLAS thread (``one_blas_thread``).
 """
