@@ -27,6 +27,7 @@ import numbers
 
 import numpy as np
 
+from .. import statistics
 from .._validation import as_generator, check_matrix, check_positive
 from ..blas import one_blas_thread
 from ..mlp import MLP, ACTIVATIONS, softmax, softmax_cross_entropy
@@ -400,25 +401,22 @@ def paired_difference(acc_a, acc_b, *, confidence=0.95):
     """Mean accuracy difference ``a - b`` in percentage points over paired seeds, with a t confidence interval.
 
     The rules of :func:`compare_rules` share each seed's initial weights and batches, so seed-by-seed
-    differences are paired.
+    differences are paired; this is :func:`lnn_utils.statistics.paired_difference` in points.
 
     Parameters
     ----------
     acc_a, acc_b : ndarray of shape (n_seeds,)
+        Accuracies in [0, 1]; n_seeds >= 2.
     confidence : float, default=0.95
 
     Returns
     -------
     mean, low, high : float
-        Points (100 x accuracy); the interval is mean ± t_{n-1} s.d. / sqrt(n) (NaN bounds for one seed).
+        Points (100 x accuracy); the interval is mean ± t_{n-1} s.d. / sqrt(n).
     """
-    from scipy import stats
-
-    d = 100 * (np.asarray(acc_a, dtype=float) - np.asarray(acc_b, dtype=float))
-    if d.size < 2:
-        return float(d.mean()), float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + confidence / 2, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
-    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+    d = statistics.paired_difference(100 * np.asarray(acc_a, dtype=float), 100 * np.asarray(acc_b, dtype=float),
+                                     confidence=confidence)
+    return d["mean"], d["low"], d["high"]
 
 
 #: What each rule asks of biology: symmetric feedback weights? a separate backward phase? non-local errors?

@@ -22,9 +22,9 @@ non-contrastive self-supervised learning. *ICLR*, arXiv:2206.02574 (Fig. 1, Tabl
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from .._validation import check_positive
+from ..statistics import mean_ci, paired_difference
 from ..datasets import load_digits, stratified_split
 from .encoder import train_ssl
 from .evaluation import effective_rank, few_label_probe_accuracy, knn_accuracy
@@ -129,57 +129,6 @@ def run_config(data, loss, *, loss_kwargs=None, embedding_dim=64, projector="lin
         "erank": effective_rank(encoder.embed(X)),
         "final_loss": float(np.mean(hist["step_loss"][-tail:])),
     }
-
-
-def mean_ci(values, *, confidence=0.95):
-    """Mean of independent values and the half-width of its Student-t confidence interval.
-
-    Parameters
-    ----------
-    values : array_like of shape (n,)
-        n >= 2 (e.g. one score per seed).
-    confidence : float, default=0.95
-
-    Returns
-    -------
-    mean, half_width : float
-        The interval is ``mean +- half_width``, ``half_width = t_{(1+c)/2, n-1} s / sqrt(n)``.
-    """
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 1 or len(values) < 2:
-        raise ValueError(f"values must be 1-D with at least 2 entries, got shape {values.shape}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    n = len(values)
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
-    return float(values.mean()), float(half)
-
-
-def paired_difference(a, b, *, confidence=0.95):
-    """Mean of the per-seed differences ``a - b`` of two settings run with the same seeds, with its t interval.
-
-    Pairing removes the variation that both settings share (same initialisation streams, batches and views for
-    a given seed, see :func:`lnn_utils.ssl.train_ssl`), so the interval is much narrower than that of two
-    independent means.
-
-    Parameters
-    ----------
-    a, b : array_like of shape (n_seeds,)
-        Scores of the two settings, seed by seed (n_seeds >= 2).
-    confidence : float, default=0.95
-
-    Returns
-    -------
-    dict
-        ``"mean"``, ``"half_width"``, ``"low"``, ``"high"`` (the interval), ``"n"``, and ``"excludes_zero"``: True
-        when the interval lies entirely on one side of 0 (the only case in which one setting may be called better).
-    """
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.shape != b.shape:
-        raise ValueError(f"a and b must hold one score per seed each, got shapes {a.shape} and {b.shape}")
-    mean, half = mean_ci(a - b, confidence=confidence)
-    return {"mean": mean, "half_width": half, "low": mean - half, "high": mean + half, "n": len(a),
-            "excludes_zero": bool(mean - half > 0 or mean + half < 0)}
 
 
 def run_scores(results, section, key, metric="test"):

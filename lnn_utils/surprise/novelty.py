@@ -32,6 +32,7 @@ import numpy as np
 
 from .._validation import as_generator, check_positive
 from ..reinforcement.environments import Maze
+from ..statistics import unpaired_difference  # noqa: F401  (re-exported: the notebook's agents are compared with it)
 
 __all__ = ["AGENTS", "explore_maze", "goal_switch", "steps_to_coverage", "unpaired_difference"]
 
@@ -236,28 +237,3 @@ def goal_switch(env, new_goal, *, agent, n_episodes_before=20, n_episodes_after=
             "shortest": np.array([env.shortest_path_length(), moved.shortest_path_length()])}
 
 
-def unpaired_difference(a, b, *, confidence=0.95):
-    """Difference of the means of two independent samples, ``mean(a) − mean(b)``, with Welch's t interval.
-
-    Parameters
-    ----------
-    a, b : array_like of shape (n_a,), (n_b,)
-        E.g. one number per run of two agents (at least 2 each).
-    confidence : float, default=0.95
-
-    Returns
-    -------
-    dict
-        ``"mean"``, ``"low"``, ``"high"`` and ``"excludes_zero"``.
-    """
-    from scipy import stats
-
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.ndim != 1 or b.ndim != 1 or len(a) < 2 or len(b) < 2:
-        raise ValueError(f"a and b must be 1-D with at least 2 values each, got shapes {a.shape} and {b.shape}")
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = np.sqrt(va + vb)
-    dof = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1)) if se > 0 else len(a) + len(b) - 2
-    half = stats.t.ppf(0.5 + confidence / 2, dof) * se
-    mean = float(a.mean() - b.mean())
-    return {"mean": mean, "low": mean - half, "high": mean + half, "excludes_zero": bool(mean - half > 0 or mean + half < 0)}
