@@ -29,8 +29,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 slides: $(STAMP)
-	$(PY) -m jupyter nbconvert --to slides --TagRemovePreprocessor.remove_input_tags=hide-input \
-		--SlidesExporter.reveal_scroll=True --SlidesExporter.reveal_number=c/t --output-dir slides $(SLIDES)
+	$(PY) slides/export_offline.py
 
 benchmarks: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done

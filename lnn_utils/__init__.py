@@ -23,6 +23,7 @@ Modules, one concept each:
   alignment, DFA, predictive coding, forward-forward.
 - :mod:`lnn_utils.neuromorphic`: spiking neurons, STDP, surrogate-gradient SNN, PCM crossbar, energy (notebook 10).
 - :mod:`lnn_utils.datasets`: the bundled handwritten digits for the SSL, credit-assignment and SNN experiments.
+- :mod:`lnn_utils.statistics`: confidence intervals for comparing runs (mean, paired and unpaired differences).
 - :mod:`lnn_utils.progress`: tqdm progress bars for long training calls, silent under the notebook runner.
 - :mod:`lnn_utils.plotting`: one plotting style and the figure helpers.
 - :mod:`lnn_utils.blas`: run small-matrix training loops on one BLAS thread (``one_blas_thread``).
