@@ -29,7 +29,8 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 slides: $(STAMP)
-	$(PY) slides/export_offline.py
+	$(PY) -m jupyter nbconvert --to slides --TagRemovePreprocessor.remove_input_tags=hide-input \
+		--SlidesExporter.reveal_scroll=True --SlidesExporter.reveal_number=c/t --output-dir slides $(SLIDES)
 
 benchmarks: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
