@@ -36,7 +36,7 @@ from ..blas import one_blas_thread
 from ..mlp import MLP
 from ..optim import make_optimizer
 from ..progress import progress_bar
-from .training import _indices, check_classification_data, check_hidden_sizes
+from .training import _MLPResult, _indices, check_classification_data, check_hidden_sizes
 
 #: Defaults of :func:`train_forward_forward` (tuned like the other rules' defaults, same epoch budget).
 FF_DEFAULTS = {"n_epochs": 40, "learning_rate": 3e-2, "batch_size": 32, "threshold": 1.0, "label_scale": 1.0}
@@ -50,7 +50,7 @@ def _sigmoid(z):
     return 0.5 * (1 + np.tanh(0.5 * z))
 
 
-class ForwardForwardNetwork:
+class ForwardForwardNetwork(_MLPResult):
     """A classifier trained by :func:`train_forward_forward`.
 
     Attributes
@@ -74,19 +74,8 @@ class ForwardForwardNetwork:
         self.history_ = history
         self.params_ = params
 
-    @property
-    def weights_(self):
-        """Weight matrices W_l of shape (n_in, n_out) (views)."""
-        return self.mlp_.weights
-
-    @property
-    def biases_(self):
-        """Biases b_l of shape (n_out,) (views)."""
-        return self.mlp_.biases
-
     def __repr__(self):
-        sizes = [self.mlp_.n_inputs] + [W.shape[1] for W in self.weights_]
-        return f"ForwardForwardNetwork(sizes={sizes}, normalize={self.normalize})"
+        return f"ForwardForwardNetwork(sizes={self.sizes}, normalize={self.normalize})"
 
     def embed_label(self, X, labels):
         """Inputs with a label appended: ``[X, label_scale * onehot(labels)]``, shape (n, n_features + n_classes).

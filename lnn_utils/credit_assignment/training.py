@@ -86,7 +86,26 @@ def check_hidden_sizes(hidden_sizes):
     return tuple(int(s) for s in sizes)
 
 
-class TrainedNetwork:
+class _MLPResult:
+    """What both kinds of fitted network expose of their :class:`~lnn_utils.mlp.MLP` (attribute ``mlp_``)."""
+
+    @property
+    def weights_(self):
+        """Weight matrices W_l of shape (n_in, n_out), input layer first (views: editing them edits the net)."""
+        return self.mlp_.weights
+
+    @property
+    def biases_(self):
+        """Biases b_l of shape (n_out,) (views)."""
+        return self.mlp_.biases
+
+    @property
+    def sizes(self):
+        """Layer widths, input first."""
+        return [self.mlp_.n_inputs] + [W.shape[1] for W in self.weights_]
+
+
+class TrainedNetwork(_MLPResult):
     """A classifier trained by :func:`train_network`: the shared MLP core plus what the rule learned with.
 
     Attributes
@@ -116,19 +135,8 @@ class TrainedNetwork:
         self.history_ = history
         self.params_ = params
 
-    @property
-    def weights_(self):
-        """Weight matrices W_l of shape (n_in, n_out), input layer first (views: editing them edits the net)."""
-        return self.mlp_.weights
-
-    @property
-    def biases_(self):
-        """Biases b_l of shape (n_out,) (views)."""
-        return self.mlp_.biases
-
     def __repr__(self):
-        sizes = [self.mlp_.n_inputs] + [W.shape[1] for W in self.weights_]
-        return f"TrainedNetwork(rule={self.rule!r}, sizes={sizes})"
+        return f"TrainedNetwork(rule={self.rule!r}, sizes={self.sizes})"
 
     def forward(self, X, *, weights=None, biases=None):
         """Logits ``a_L`` of the network, optionally with substituted weights (e.g. noisy or quantised copies).
