@@ -32,11 +32,12 @@ def check_positive(value, name, *, integer=False, allow_zero=False):
     return value
 
 
-def as_real_array(X, name="X"):
+def as_real_array(X, name="X", *, keep_float32=False):
     """Return ``X`` as a float64 array, refusing what the conversion would silently spoil.
 
     Complex values (numpy would drop the imaginary part with only a warning), ragged nested lists and
-    non-numeric entries raise an error that names the parameter.
+    non-numeric entries raise an error that names the parameter. With ``keep_float32=True`` a float32 array stays
+    float32 (for the routines whose large products run in the input's precision).
     """
     try:
         arr = np.asarray(X)
@@ -45,13 +46,14 @@ def as_real_array(X, name="X"):
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} is complex ({arr.dtype}); pass real values, e.g. {name}.real or np.abs({name}), "
                         f"whichever you mean")
+    dtype = np.float32 if keep_float32 and arr.dtype == np.float32 else np.float64
     try:
-        return np.asarray(arr, dtype=np.float64)
+        return np.asarray(arr, dtype=dtype)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must contain real numbers, got an array of dtype {arr.dtype}: {error}") from None
 
 
-def check_matrix(X, name="X", *, n_features=None, min_rows=1):
+def check_matrix(X, name="X", *, n_features=None, min_rows=1, keep_float32=False):
     """Return ``X`` as a finite float64 array of shape (n_samples, n_features), else raise ``ValueError``
     (``TypeError`` for complex or non-numeric values, see :func:`as_real_array`).
 
@@ -64,8 +66,10 @@ def check_matrix(X, name="X", *, n_features=None, min_rows=1):
         Required number of columns.
     min_rows : int, default=1
         Minimum number of rows.
+    keep_float32 : bool, default=False
+        Return a float32 ``X`` as float32 instead of converting it.
     """
-    X = as_real_array(X, name)
+    X = as_real_array(X, name, keep_float32=keep_float32)
     if X.ndim != 2:
         raise ValueError(f"{name} must be 2-D of shape (n_samples, n_features), got shape {X.shape}")
     if n_features is not None and X.shape[1] != n_features:
