@@ -85,5 +85,8 @@ def test_the_results_file_holds_the_ladder_with_five_seeds():
         assert len(run_scores(results, "ladder", f"{r['loss']}|{r['projector']}|{r['dim']}")) == 5
         assert 0.5 < r["mean"] <= 1
     best = results["tuning"]["best"]
-    # Equal tuning budgets for the two ends of the ladder.
-    assert best["simclr"]["n_configs"] == best["vicreg"]["n_configs"]
+    # Equal tuning budgets for every loss (issue 15: the same number of configurations, all on the tuning seeds).
+    assert len({b["n_configs"] for b in best.values()}) == 1 and best["vicreg"]["n_configs"] >= 6
+    for loss, b in best.items():
+        runs = [r for k, r in results["tuning"]["runs"].items() if k.split("|")[0] == loss]
+        assert len(runs) == b["n_configs"] and all(len(r["val"]) == 2 for r in runs), loss

@@ -1,5 +1,5 @@
-"""SSL criteria and losses: formulas (against independent loop implementations and a line-by-line numpy
-transcription of Algorithms 1-2 of Garrido et al. 2023, arXiv:2206.02574v3 supp. L), analytic gradients (against
+"""SSL criteria and losses: formulas (against independent loop implementations and a numpy transcription of
+Algorithms 1-2 of Garrido et al. 2023, arXiv:2206.02574v3 supp. L, as issue 15 describes them), analytic gradients (against
 central finite differences), the identity of Garrido et al. (2023, Thm. 3.3) and the Eq. 9-10 rewrite of VICReg,
 symmetries and invariances."""
 
@@ -109,7 +109,8 @@ def _ref_spectral(z_a, z_b):
 
 
 # --------------------------------------------- Algorithms 1 and 2 of Garrido et al. (2023), supp. L, in numpy
-# A line-by-line numpy transcription of the paper's PyTorch pseudocode (x, y: the two views, shape (N, M));
+# A numpy transcription of the paper's PyTorch pseudocode as issue 15 describes it (the supplementary itself could
+# not be read here), written independently of lnn_utils.ssl.losses (x, y: the two views, shape (N, M));
 # torch's var is unbiased (ddof=1), F.mse_loss the mean over all entries, off_diagonal VICReg's flatten trick.
 def _np_off_diagonal(a):
     n = a.shape[0]

@@ -36,8 +36,9 @@ barlow     loss           ``sum_j (1 - c_jj)^2 +                       official 
                           lambd sum_{i!=j} c_ij^2``, lambd = 5e-3      the paper, solo-learn, lightly); solo-learn
                                                                        also multiplies by ``scale_loss = 0.025``
 vicreg_exp all            Algorithm 1 of Garrido et al. (2023,         Eq. 11-12 write sums over views (and over
-                          arXiv:2206.02574v3, supp. L): VICReg's       samples for the invariance); the pseudocode's
-                          invariance and variance; covariance          means only rescale the coefficients.
+                          arXiv:2206.02574v3, supp. L) as issue 15     samples for the invariance); the pseudocode's
+                          describes it (see note below): VICReg's      means only rescale the coefficients.
+                          invariance and variance; covariance
                           ``(1/M) sum_i log sum_{j!=i} exp(C_ij/tau)`` An earlier version of this module summed the
                           per view, views AVERAGED; Table S6:          views (2 x the pseudocode)
                           1 : 1 : 2, tau = 0.1
@@ -57,6 +58,12 @@ spectral   loss           ``-(2/N) sum_i a_i.b_i + (1/(N(N-1)))        HaoChen e
 ========== ============== ============================================ ==============================================
 
 Every loss is symmetric in the two views: ``loss(z_b, z_a) == loss(z_a, z_b)`` with the gradients swapped.
+
+Note on VICReg-exp and VICReg-ctr. The supplementary material of arXiv:2206.02574v3 (Algorithms 1-2, Table S6)
+could not be read from this project's machines (no internet; no stored copy found). The two losses implement the
+description of those algorithms given in issue 15 (views averaged; for -ctr each embedding centred over its M
+coordinates and the Gram matrix divided by N - 1; Table S6's coefficients) together with the main text's
+Eqs. 11-13; a line-by-line comparison with the printed pseudocode is still to be done.
 
 References
 ----------
@@ -428,7 +435,8 @@ def vicreg_exp_loss(z_a, z_b, sim_coeff=1.0, std_coeff=1.0, cov_coeff=2.0, tempe
 
     Notes
     -----
-    The default is Algorithm 1 of Garrido et al. (2023, arXiv:2206.02574v3, supplementary L), step by step, with
+    The default is Algorithm 1 of Garrido et al. (2023, arXiv:2206.02574v3, supplementary L) as issue 15 describes
+    it, with the main text's Eq. 11 (the supplementary itself could not be checked here; see the module note), with
     ``x`` = z centred per dimension over the batch:
 
         s = mean_{i,j} (z_a - z_b)_ij^2                                  (F.mse_loss)
@@ -473,7 +481,8 @@ def vicreg_ctr_loss(z_a, z_b, sim_coeff=1.0, std_coeff=1.0, cov_coeff=1.0, tempe
 
     Notes
     -----
-    The default is Algorithm 2 of Garrido et al. (2023, supp. L): Algorithm 1 applied to the transposed batch
+    The default is Algorithm 2 of Garrido et al. (2023, supp. L) as issue 15 describes it (not checked against the
+    supplementary itself; see the module note): Algorithm 1 applied to the transposed batch
     (the paper's ``K^T``, Eq. 13), keeping the batch normaliser ``N - 1``. With ``y_i`` = embedding i minus the
     mean of its own M coordinates:
 
