@@ -138,7 +138,8 @@ def bench_ica(Z, seeds, nonlinearities):
                                      and summary["hebbian_seconds_median"] <= summary["fastica_seconds_median"])
         print(f"  {nl}: Hebbian vs FastICA {summary['hebbian_vs_fastica_mean_best_cos']:.3f} (min "
               f"{summary['hebbian_vs_fastica_min']:.3f}), FastICA vs FastICA "
-              f"{summary['fastica_vs_fastica_mean_best_cos']:.3f} (min {summary['fastica_vs_fastica_min']:.3f}); median wall time Hebbian "
+              f"{summary['fastica_vs_fastica_mean_best_cos']:.3f} (min {summary['fastica_vs_fastica_min']:.3f}); "
+              f"median wall time Hebbian "
               f"{summary['hebbian_seconds_median']:.2f} s, FastICA {summary['fastica_seconds_median']:.2f} s; "
               f"target met: {summary['target_met']}")
         out[nl] = {"summary": summary, "runs": runs}

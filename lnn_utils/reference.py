@@ -223,8 +223,9 @@ def fastica(Z, n_components=None, nonlinearity="tanh", seed=0, *, tol=1e-4, max_
     start = time.perf_counter()
     changes, converged = [], False
     for _ in range(max_iter):
-        U = Z @ W.T.astype(Z.dtype)
-        W_new = (g(U).T @ Z / n).astype(np.float64) - g_prime(U).mean(axis=0, dtype=np.float64)[:, None] * W
+        U = Z @ W.T.astype(Z.dtype, copy=False)
+        mean_g_prime = g_prime(U).mean(axis=0, dtype=np.float64)
+        W_new = (g(U).T @ Z / n).astype(np.float64, copy=False) - mean_g_prime[:, None] * W
         W_new = symmetric_decorrelation(W_new)
         change = float(np.max(1.0 - np.abs(np.sum(W_new * W, axis=1))))
         W = W_new
@@ -250,7 +251,8 @@ def _fista_step(P, B, Y, A, L, threshold, momentum):
     ``Y <- A+ + momentum (A+ - A)``, ``A <- A+``; returns ``max |A+ - A|``.
 
     Fused into one pass over the (n_samples, n_atoms) arrays: numpy spent about five times longer in the
-    temporaries of these elementwise steps than in the product ``Y G``. The values are those of :func:`soft_threshold`, bit for bit.
+    temporaries of these elementwise steps than in the product ``Y G``. The values are those of
+    :func:`soft_threshold`, bit for bit.
     """
     change = 0.0
     n, m = A.shape

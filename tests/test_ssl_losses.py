@@ -1,7 +1,7 @@
 """SSL criteria and losses: formulas (against independent loop implementations and a numpy transcription of
-Algorithms 1-2 of Garrido et al. 2023, arXiv:2206.02574v3 supp. L, as issue 15 describes them), analytic gradients (against
-central finite differences), the identity of Garrido et al. (2023, Thm. 3.3) and the Eq. 9-10 rewrite of VICReg,
-symmetries and invariances."""
+Algorithms 1-2 of Garrido et al. 2023, arXiv:2206.02574v3 supp. L, as issue 15 describes them), analytic gradients
+(against central finite differences), the identity of Garrido et al. (2023, Thm. 3.3) and the Eq. 9-10 rewrite of
+VICReg, symmetries and invariances."""
 
 import inspect
 

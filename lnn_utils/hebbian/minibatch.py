@@ -434,10 +434,12 @@ _SIGN = {"cubic": 1.0, "tanh": -1.0}
 #:   ``<z y^3>`` is dominated by the rare extreme patches (it weighs sixth moments), so a mini-batch of even half the
 #:   patches has its own fixed point: with 5,000 of 50,000 patches per step the filters agreed with scikit-learn's
 #:   FastICA (run to convergence, tol 1e-6) to a mean best |cos| of 0.83 after 600 annealed steps, and to 0.92 with
-#:   25,000 patches, but to 0.93-0.99 when every step sees all patches (300 steps, seeds 0-3), as FastICA does.
-#: - "tanh": the bounded tanh weighs outliers little, so mini-batches of 5,000 patches suffice (mean best |cos|
-#:   0.90 with converged FastICA, whose runs agree with each other to 0.87); its curvature is small, so it takes
-#:   many steps, and a rate above about 2 makes the linear part of tanh flip the filters at every step.
+#:   25,000 patches, but to 0.935 (lowest pair 0.894; FastICA with itself 0.938) when every step sees all patches
+#:   (300 steps, 3 seeds, benchmarks/results/decomposition.json), as FastICA does.
+#: - "tanh": the bounded tanh weighs outliers little, so mini-batches of 5,000 patches are used (mean best |cos|
+#:   0.834 with converged FastICA, whose runs agree with each other to 0.888: short of FastICA's reproducibility);
+#:   its curvature is small, so it takes many steps, and a rate above about 2 makes the linear part of tanh flip the
+#:   filters at every step.
 #:
 #: ``n_iter`` is the default training length of :meth:`HebbianICA.fit`.
 _DEFAULTS = {
@@ -566,8 +568,8 @@ class HebbianICA(_MiniBatchRule):
 
     Precision. Float32 patches given to :meth:`fit` stay float32: with symmetric decorrelation the two products
     with the patches per step run in single precision (2.5 times faster on notebook 05's patches), while the
-    weights and their decorrelation stay float64. The averages over patches then carry relative errors of about 1e-6, far
-    below the step-to-step changes the rule makes.
+    weights and their decorrelation stay float64. The averages over patches then carry relative errors of about
+    1e-6, far below the step-to-step changes the rule makes.
     """
 
     _keeps_float32 = True
@@ -633,10 +635,10 @@ class HebbianICA(_MiniBatchRule):
     def _update(self, Xb, lr):
         W = self._W
         if self._M is None:
-            Y = Xb @ W.T.astype(Xb.dtype)  # float32 patches: single-precision products, float64 weights
+            Y = Xb @ W.T.astype(Xb.dtype, copy=False)  # float32 patches: single-precision products
             # g overwrites Y and the sign goes into the rate: no extra (B, n_components) temporaries
             F = _G_IN_PLACE[self.nonlinearity](Y)
-            W = W + (self._sign * lr / len(Xb)) * (F.T @ Xb).astype(np.float64)
+            W = W + (self._sign * lr / len(Xb)) * (F.T @ Xb).astype(np.float64, copy=False)
             # One common scale for all rows (the decorrelation is invariant to it), so that Newton-Schulz starts
             # near singular values 1. Rescaling each row to unit norm here instead would bias the fixed point
             # away from FastICA's (see Notes).
